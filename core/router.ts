@@ -1,0 +1,169 @@
+import type { ContentKind } from './types.ts';
+
+/** The router's verdict and the evidence for it, so that a surprising choice can be explained. */
+export interface Detection {
+  kind: ContentKind;
+  why: string;
+}
+
+// Detection reads a bounded sample, so that a 50 MB input costs the same as a 50 kB one.
+const SAMPLE_CHARS = 64 * 1024;
+const SAMPLE_LINES = 200;
+
+/**
+ * Decides what a text is. Fast (reads at most the first 64 KiB) and explainable (`why`).
+ * Order matters: the most specific signatures are tried first.
+ */
+export function detect(text: string): Detection {
+  const sample = text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text;
+  const lines = sampleLines(sample);
+  return (
+    detectJson(sample, lines) ??
+    detectDiff(lines) ??
+    detectHtml(sample) ??
+    detectBuild(lines) ??
+    detectSearch(lines) ??
+    detectLog(lines) ??
+    detectCode(lines) ?? { kind: 'text', why: 'no structure recognised' }
+  );
+}
+
+function sampleLines(sample: string): string[] {
+  const lines: string[] = [];
+  let start = 0;
+  while (lines.length < SAMPLE_LINES && start < sample.length) {
+    let end = sample.indexOf('\n', start);
+    if (end === -1) end = sample.length;
+    const line = sample.slice(start, end).replace(/\r$/, '');
+    if (line.trim() !== '') lines.push(line);
+    start = end + 1;
+  }
+  // The last line of a cut sample is usually partial.
+  if (sample.length === SAMPLE_CHARS && lines.length > 1) lines.pop();
+  return lines;
+}
+
+function share(lines: string[], test: (line: string) => boolean): number {
+  if (lines.length === 0) return 0;
+  let hits = 0;
+  for (const line of lines) if (test(line)) hits++;
+  return hits / lines.length;
+}
+
+function detectJson(sample: string, lines: string[]): Detection | undefined {
+  const first = sample.trimStart()[0];
+  if (first !== '{' && first !== '[') return undefined;
+  const objectLines = share(lines, (line) => /^\s*[{[].*[}\]]\s*$/.test(line) && isJson(line));
+  if (lines.length >= 2 && objectLines >= 0.9 && isJson(lines[0]!)) {
+    return { kind: 'ndjson', why: `${Math.round(objectLines * 100)}% of lines are JSON values` };
+  }
+  // A `[` alone is also how some logs and search results start; require JSON-ish syntax after it.
+  if (/^\s*(\{\s*("|\})|\[\s*(["{[\]]|-?\d+(\.\d+)?([eE][+-]?\d+)?\s*[,\]]|true|false|null))/.test(sample)) {
+    return { kind: 'json', why: `starts with ${first} followed by a JSON value` };
+  }
+  return undefined;
+}
+
+function isJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function detectDiff(lines: string[]): Detection | undefined {
+  let headers = 0;
+  let hunks = 0;
+  for (const line of lines) {
+    if (/^(diff --git |--- \S|\+\+\+ \S|Index: )/.test(line)) headers++;
+    else if (/^@@ -\d+(,\d+)? \+\d+(,\d+)? @@/.test(line)) hunks++;
+  }
+  if (hunks > 0 && headers >= 2) return { kind: 'diff', why: `${headers} file headers, ${hunks} hunks` };
+  return undefined;
+}
+
+function detectHtml(sample: string): Detection | undefined {
+  const head = sample.slice(0, 1024).trimStart().toLowerCase();
+  if (head.startsWith('<!doctype html') || head.startsWith('<html')) {
+    return { kind: 'html', why: 'starts with a doctype or <html>' };
+  }
+  const closingTags = sample.match(/<\/(div|p|span|a|li|td|tr|table|section|head|body|script|ul|h[1-6])>/gi);
+  if (closingTags && closingTags.length >= 10 && head.startsWith('<')) {
+    return { kind: 'html', why: `${closingTags.length} closing HTML tags` };
+  }
+  return undefined;
+}
+
+// Lines that only build tools and test runners print. Each has a name for `why`.
+const BUILD_SIGNATURES: Array<[string, RegExp]> = [
+  ['jest', /^\s*(PASS|FAIL) \S|^Tests:\s+\d|^Test Suites:\s+\d/],
+  ['vitest', /^\s*(✓|×|❯) \S.*\(\d+ tests?\)|^\s*Test Files\s+\d|^\s*Tests\s+\d+ (passed|failed)/],
+  ['node:test / TAP', /^(not )?ok \d+ - |^# (tests|pass|fail) \d+|^TAP version/],
+  ['pytest', /={5,} (test session starts|FAILURES|short test summary info|ERRORS)|^(PASSED|FAILED|ERROR) \S+::|\.py::\S+ (PASSED|FAILED)/],
+  ['tsc', /\(\d+,\d+\): error TS\d+:|: error TS\d+:|^Found \d+ errors?/],
+  ['eslint', /^\s+\d+:\d+\s+(error|warning)\s+|✖ \d+ problems?/],
+  ['go test', /^(=== RUN|--- (FAIL|PASS|SKIP):|ok\s+\S+\s+[\d.]+s|FAIL\s+\S+\s+[\d.]+s|PASS$|FAIL$)/],
+  ['cargo', /^\s*(Compiling|Finished|Running) \S|^test result: |^error\[E\d+\]|^warning: unused|^test \S+ \.\.\. (ok|FAILED)/],
+  ['npm', /^npm (ERR!|error|warn) |ERR_PNPM_|^\s*pnpm: /],
+];
+
+function detectBuild(lines: string[]): Detection | undefined {
+  const hits = new Map<string, number>();
+  for (const line of lines) {
+    for (const [tool, signature] of BUILD_SIGNATURES) {
+      if (signature.test(line)) hits.set(tool, (hits.get(tool) ?? 0) + 1);
+    }
+  }
+  const total = [...hits.values()].reduce((sum, count) => sum + count, 0);
+  if (total >= 2 || (total === 1 && lines.length <= 3)) {
+    const tools = [...hits.entries()].sort((a, b) => b[1] - a[1]).map(([tool, count]) => `${tool} ${count}`);
+    return { kind: 'build', why: `build/test lines: ${tools.join(', ')}` };
+  }
+  return undefined;
+}
+
+// `path:line:` (grep -n, ripgrep) or `path-line-` (context lines): the path ends in a file
+// extension or contains a slash, and has no spaces.
+const SEARCH_LINE = /^([^\s:]*\/[^\s:]+|[^\s:/]+\.[A-Za-z][\w]{0,9})[:-]\d+[:-]/;
+
+function detectSearch(lines: string[]): Detection | undefined {
+  const hits = share(lines, (line) => SEARCH_LINE.test(line));
+  if (lines.length >= 2 && hits >= 0.6) {
+    return { kind: 'search', why: `${Math.round(hits * 100)}% of lines are path:line: matches` };
+  }
+  return undefined;
+}
+
+// A log line starts with a timestamp-like run of digits and separators, a month name, or a
+// level, or carries a level word early on.
+const LOG_PREFIX =
+  /^(\[?\d{2,4}[-/.:]\d{1,2}[-/.:]\d{1,4}|\[?\d{6,}[ T]|- \d{9,}|\[?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} |\d{8}-\d{2}:|\[?\d{1,2}:\d{2}:\d{2}|\[?(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL)\b)/;
+const LEVEL_WORD = /\b(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|NOTICE|CRITICAL|SEVERE)\b/;
+
+// A clock time near the start of the line: `03-17 16:13:38.811`, `[Sun Dec 04 04:47:44 2005]`.
+const EARLY_TIME = /^.{0,30}\b\d{1,2}:\d{2}:\d{2}/;
+
+function detectLog(lines: string[]): Detection | undefined {
+  if (lines.length < 3) return undefined;
+  const prefixed = share(lines, (line) => LOG_PREFIX.test(line) || EARLY_TIME.test(line));
+  const levelled = share(lines, (line) => LEVEL_WORD.test(line.slice(0, 120)));
+  if (prefixed >= 0.6 || levelled >= 0.6) {
+    return {
+      kind: 'log',
+      why: `${Math.round(prefixed * 100)}% of lines start with a timestamp, ${Math.round(levelled * 100)}% carry a level`,
+    };
+  }
+  return undefined;
+}
+
+const CODE_LINE =
+  /^\s*(import |export |from \S+ import|def |class |function |const |let |var |return\b|if \(|for \(|while \(|fn |pub |impl |use |package |func |#include|#define|public |private |protected |static |async |await |}\s*(else|catch)?|@\w+|\/\/|\/\*|\* |#!)|[;{]\s*$/;
+
+function detectCode(lines: string[]): Detection | undefined {
+  if (lines.length < 3) return undefined;
+  const codeLike = share(lines, (line) => CODE_LINE.test(line));
+  if (codeLike >= 0.45) return { kind: 'code', why: `${Math.round(codeLike * 100)}% of lines look like code` };
+  return undefined;
+}

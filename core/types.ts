@@ -1,0 +1,146 @@
+import type Keyv from 'keyv';
+
+/** What the router decided a text is. */
+export type ContentKind =
+  | 'json' // a JSON object or array
+  | 'ndjson' // one JSON value per line
+  | 'log' // application or system log lines
+  | 'build' // build, lint and test-runner output
+  | 'search' // grep / ripgrep style `path:line:` results
+  | 'diff' // unified diff
+  | 'html'
+  | 'code'
+  | 'text'; // prose, RAG documents, anything else
+
+/** Kinds that explain why an input could not be compressed at all. */
+export type UnusableKind = 'empty' | 'binary' | 'not-text';
+
+/** Why `compress` returned its input unchanged. */
+export type PassThroughReason =
+  | 'small' // under `minTokens`, not worth a marker
+  | 'not-smaller' // compression did not save tokens
+  | 'unusable' // empty, binary or not a string (see `kind`)
+  | 'too-large' // over `maxBytes`
+  | 'store-failed' // the store could not keep the originals, so nothing was folded
+  | 'compressor-failed'; // a compressor threw; reported through `onError`
+
+/** Counts tokens the way the target model does. */
+export interface TokenCounter {
+  /** A name for reports, e.g. `o200k_base`. */
+  readonly name: string;
+  /** Exact token count. */
+  count(text: string): number;
+  /**
+   * The exact count when it is at most `limit`, else `false`. Lets the core prove "smaller than
+   * the input" while reading only as much of the input as the output is long.
+   */
+  countUpTo?(text: string, limit: number): number | false;
+}
+
+export type TokenizerName = 'o200k_base' | 'cl100k_base';
+
+/** A span the compressor chose to fold: the core stores `text` and emits a marker in its place. */
+export interface FoldRequest {
+  /** The folded content, exactly as `unfold` will return it. */
+  text: string;
+  /** What the folded content is made of, for the marker: `184 rows`. */
+  unit: 'lines' | 'rows' | 'items' | 'chars';
+  count: number;
+  /** One short line on what was folded (`color blue 180, red 4`). No newlines. */
+  summary?: string;
+  /** Line number of `text`'s first line in the input, so `unfold` can quote original numbering. */
+  firstLine?: number;
+}
+
+/** A compressor's output, in order: kept text (strings) and folds. */
+export type Piece = string | FoldRequest;
+
+/** What a compressor is given besides the text. Everything here is deterministic. */
+export interface CompressorContext {
+  /** What the agent is after; compressors keep what matches it. May be empty. */
+  query: string;
+  /** Target size of the output in tokens. A goal, not a hard cap. */
+  budget: number;
+  /** Exact token count with the caller's tokenizer. Costly: use where it decides something. */
+  countTokens(text: string): number;
+  /** Cheap estimate of the token count (a few ns per char). */
+  estimateTokens(text: string): number;
+}
+
+/**
+ * A compressor is pure: it never touches the store, the clock or the network. It returns the
+ * pieces to render, or `undefined` when it has nothing useful to do (the core passes through).
+ */
+export type Compressor = (text: string, context: CompressorContext) => Piece[] | undefined;
+
+/** A fold that `compress` wrote to the store. */
+export interface FoldInfo {
+  id: string;
+  unit: FoldRequest['unit'];
+  count: number;
+  summary?: string;
+  /** Size of the folded original in UTF-16 code units. */
+  chars: number;
+}
+
+export interface CompressOptions {
+  /** What the agent is after (usually the user's last message). */
+  query?: string;
+  /** Target tokens for the output. Default: a quarter of the input, at least 256. */
+  budget?: number;
+  /** Skip the router. */
+  kind?: ContentKind;
+  /** Where folded originals go. Default: one in-memory store per process. */
+  store?: Keyv;
+  /** Scopes fold ids (tenant, user, conversation). Unfold only finds ids of its own namespace. */
+  namespace?: string;
+  /** Time to live of stored originals, in milliseconds. */
+  ttl?: number;
+  /** `o200k_base` (default), `cl100k_base`, or your own counter. */
+  tokenizer?: TokenizerName | TokenCounter;
+  /** Inputs under this many tokens pass through. Default 200. */
+  minTokens?: number;
+  /** Inputs over this many bytes pass through. Default 64 MiB. */
+  maxBytes?: number;
+  /** Throw a `TokenfoldError` on unusable input instead of passing it through. */
+  strict?: boolean;
+  /** Count `tokensBefore` exactly even on large inputs (slower; default estimates large inputs). */
+  exactCounts?: boolean;
+  /** Told about failures that were survived (store down, compressor bug). Never throws back. */
+  onError?: (error: unknown, context: { stage: 'store' | 'compressor'; kind: string }) => void;
+}
+
+export interface CompressResult {
+  /** The text to send to the model. */
+  text: string;
+  kind: ContentKind | UnusableKind;
+  /** Tokens of the input: exact when `tokensBeforeExact`, otherwise a sampled estimate. */
+  tokensBefore: number;
+  tokensBeforeExact: boolean;
+  /** Exact tokens of `text`. */
+  tokensAfter: number;
+  folds: FoldInfo[];
+  /** Set when `text` is the input unchanged (apart from escaping marker look-alikes). */
+  passThrough?: PassThroughReason;
+}
+
+export interface UnfoldOptions {
+  /** Line range, 1-based and inclusive, in the numbering `unfold` shows: `'120-140'` or `[120, 140]`. */
+  lines?: string | [number, number];
+  /** Only lines matching this regular expression (case-insensitive), with their line numbers. */
+  grep?: string;
+  store?: Keyv;
+  namespace?: string;
+}
+
+export type UnfoldResult =
+  | {
+      status: 'ok';
+      id: string;
+      /** The original, whole, or the selected lines (with `N: ` prefixes when selected). */
+      text: string;
+      /** Line number of the original's first line, and how many lines it has. */
+      firstLine: number;
+      totalLines: number;
+    }
+  | { status: 'not-found' | 'expired' | 'invalid-request'; id: string; message: string };
