@@ -6,3 +6,12 @@ export { createSqliteStore, defaultSqlitePath, defaultStore } from './store.ts';
 export { estimateTokens, o200kCounter, resolveTokenCounter } from './tokens.ts';
 export { TokenfoldError } from './errors.ts';
 export type * from './types.ts';
+export { createCompressorCache, type CachedCompress, type CompressorCacheOptions, type PerCallOptions } from './memo.ts';
+export {
+  runUnfoldTool,
+  UNFOLD_TOOL_DESCRIPTION,
+  UNFOLD_TOOL_INPUT_SCHEMA,
+  UNFOLD_TOOL_NAME,
+  type UnfoldToolInput,
+  type UnfoldToolOptions,
+} from './unfold-tool.ts';
