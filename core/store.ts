@@ -7,8 +7,6 @@ import Keyv from 'keyv';
 export interface StoredFold {
   text: string;
   firstLine: number;
-  /** Epoch ms after which the fold counts as expired (set when a TTL was given). */
-  expiresAt?: number;
 }
 
 let processStore: Keyv | undefined;
@@ -19,7 +17,7 @@ let processStore: Keyv | undefined;
  * (`createSqliteStore`, or Keyv over Redis).
  */
 export function defaultStore(): Keyv {
-  processStore ??= new Keyv();
+  processStore ??= new Keyv({ throwOnErrors: true });
   return processStore;
 }
 
@@ -30,7 +28,7 @@ export function defaultStore(): Keyv {
 export async function createSqliteStore(path = defaultSqlitePath()): Promise<Keyv> {
   mkdirSync(dirname(path), { recursive: true });
   const { default: KeyvSqlite } = await import('@keyv/sqlite');
-  return new Keyv({ store: new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 10_000 }) });
+  return new Keyv({ store: new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 10_000 }), throwOnErrors: true });
 }
 
 export function defaultSqlitePath(): string {
@@ -38,9 +36,10 @@ export function defaultSqlitePath(): string {
   return join(cache, 'tokenfold', 'folds.sqlite');
 }
 
-// Expired folds stay readable as tombstones for this long, so the model hears "expired"
-// rather than "not found" (and knows to re-run the tool instead of doubting the id).
-const TOMBSTONE_FACTOR = 2;
+// With a TTL, each fold also leaves a tiny tombstone that outlives it by this long, so that the
+// model hears "expired" (and re-runs the tool) instead of "not found". The text itself is gone
+// when the TTL ends.
+const TOMBSTONE_MS = 7 * 24 * 3_600_000;
 
 /** The key of a fold: the namespace is part of it, so another tenant's id never resolves. */
 export function foldKey(namespace: string | undefined, id: string): string {
@@ -56,31 +55,34 @@ export async function writeFolds(
   namespace: string | undefined,
   folds: ReadonlyArray<{ id: string } & StoredFold>,
   ttl: number | undefined,
-  now = Date.now(),
 ): Promise<{ ok: true } | { ok: false; error: unknown }> {
   try {
     const results = await Promise.all(
-      folds.map(({ id, text, firstLine }) => {
-        const record: StoredFold = ttl ? { text, firstLine, expiresAt: now + ttl } : { text, firstLine };
-        return store.set(foldKey(namespace, id), record, ttl ? ttl * TOMBSTONE_FACTOR : undefined);
+      folds.flatMap(({ id, text, firstLine }) => {
+        const key = foldKey(namespace, id);
+        const record: StoredFold = { text, firstLine };
+        if (!ttl) return [store.set(key, record)];
+        return [store.set(key, record, ttl), store.set(`${key}:expired`, true, ttl + TOMBSTONE_MS)];
       }),
     );
-    const failed = results.indexOf(false);
-    return failed === -1 ? { ok: true } : { ok: false, error: new Error(`store refused fold ${folds[failed]!.id}`) };
+    return results.includes(false) ? { ok: false, error: new Error('the store refused a write') } : { ok: true };
   } catch (error) {
     return { ok: false, error };
   }
 }
 
-/** Reads a fold; `undefined` when absent, `'expired'` past its TTL. Throws only if the store does. */
+/**
+ * Reads a fold; `undefined` when absent, `'expired'` past its TTL. Throws only if the store does,
+ * which Keyv reports only when created with `throwOnErrors: true` (the stores made here are);
+ * otherwise a failed read looks like a missing fold.
+ */
 export async function readFold(
   store: Keyv,
   namespace: string | undefined,
   id: string,
-  now = Date.now(),
 ): Promise<StoredFold | 'expired' | undefined> {
-  const record = (await store.get(foldKey(namespace, id))) as StoredFold | undefined;
-  if (!record || typeof record.text !== 'string') return undefined;
-  if (record.expiresAt !== undefined && record.expiresAt <= now) return 'expired';
-  return record;
+  const key = foldKey(namespace, id);
+  const record = (await store.get(key)) as StoredFold | undefined;
+  if (record && typeof record.text === 'string') return record;
+  return (await store.get(`${key}:expired`)) ? 'expired' : undefined;
 }

@@ -1,0 +1,54 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compress, createSqliteStore, findMarkers, unfold } from '../core/index.ts';
+
+/**
+ * The README's first command: compress a real log (from ../shared/corpora when it is there,
+ * otherwise the project's own package-lock.json), show the savings, and unfold one fold back out
+ * of the SQLite store, byte-exact.
+ */
+export async function runDemo({ storePath, root }: { storePath: string; root: string }): Promise<void> {
+  const input = pickInput(root);
+  const text = readFileSync(input.path, 'utf8');
+  const store = await createSqliteStore(storePath);
+  try {
+    const result = await compress(text, { query: input.query, store });
+    const saved = Math.round((1 - result.tokensAfter / result.tokensBefore) * 100);
+    const shown = result.text.split('\n');
+    process.stdout.write(
+      [
+        `input   ${input.path} (${input.what})`,
+        `kind    ${result.kind}`,
+        `tokens  ${result.tokensBefore.toLocaleString('en-US')} → ${result.tokensAfter.toLocaleString('en-US')} (-${saved}%), ${result.folds.length} folds`,
+        `store   ${storePath}`,
+        '',
+        '--- compressed (first 25 lines) ---',
+        ...shown.slice(0, 25),
+        shown.length > 25 ? `… ${shown.length - 25} more lines` : '',
+        '',
+      ].join('\n'),
+    );
+    const first = findMarkers(result.text)[0];
+    if (!first) return;
+    const unfolded = await unfold(first.id, { store });
+    if (unfolded.status !== 'ok') throw new Error(`unfold ${first.id}: ${unfolded.message}`);
+    const fold = result.folds.find((candidate) => candidate.id === first.id)!;
+    process.stdout.write(
+      [
+        `--- unfold ${first.id}: ${fold.count} ${fold.unit}, ${unfolded.text.length} chars back from the store ---`,
+        ...unfolded.text.split('\n').slice(0, 5),
+        '',
+        `Try: npm run tokenfold -- unfold ${first.id} --grep '.' | head`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await store.disconnect();
+  }
+}
+
+function pickInput(root: string): { path: string; what: string; query: string } {
+  const corpusLog = join(root, '..', 'shared', 'corpora', 'logs', 'loghub', 'Hadoop_2k.log');
+  if (existsSync(corpusLog)) return { path: corpusLog, what: 'a real Hadoop log from loghub', query: 'why did the job fail' };
+  return { path: join(root, 'package-lock.json'), what: 'this project\'s package-lock.json', query: 'sqlite3' };
+}
