@@ -108,7 +108,7 @@ program
   .action((flags: string[]) => {
     const script = join(projectRoot(), 'bench', 'run.ts');
     if (!existsSync(script)) throw new UsageError('the benchmark ships with the source repository, not the npm package');
-    const run = spawnSync(process.execPath, ['--conditions=source', script, ...flags], { stdio: 'inherit' });
+    const run = spawnSync(process.execPath, ['--conditions=tokenfold-source', script, ...flags], { stdio: 'inherit' });
     process.exitCode = run.status ?? 1;
   });
 

@@ -15,3 +15,12 @@ export {
   type UnfoldToolInput,
   type UnfoldToolOptions,
 } from './unfold-tool.ts';
+export {
+  compressesTool,
+  createToolOutputCompressor,
+  reporter,
+  type AdapterErrorStage,
+  type ToolOutputCompression,
+  type ToolOutputCompressor,
+  type ToolOutputOptions,
+} from './tool-output.ts';

@@ -11,6 +11,13 @@ const cases: Array<[string, string]> = [
   ['build', 'src/a.ts(3,5): error TS2322: Type mismatch.\nsrc/b.ts(9,1): error TS2304: Cannot find name.\nFound 2 errors.'],
   ['build', '=== RUN   TestA\n--- FAIL: TestA (0.00s)\nFAIL\tpkg/a\t0.01s\n'],
   ['search', 'src/a.ts:12:const a = 1;\nsrc/b.ts:40:const b = a;\nlib/c.js:7:  a();\n'],
+  ['search', 'src/a.ts\n12:const a = 1;\n40:export { a };\n\nlib/c.js\n7:  a();\n'],
+  ['search', 'Found 2 matches for "division" in /repo:\n/repo/tests/a.py (1 matches)\n/repo/b.py (1 matches)\nEnd of matches for "division" in /repo\n'],
+  ['search', 'Found 3 matches for "numpy_handler.py" in /repo:\n/repo/overlays/numpy_handler.py\n/repo/pixel/numpy_handler.py\n/repo/waveforms/numpy_handler.py\n'],
+  ['build', 'Collecting requests\n  Downloading requests-2.31.0-py3-none-any.whl (62 kB)\nRequirement already satisfied: idna in ./venv/lib (3.6)\nSuccessfully installed requests-2.31.0\n'],
+  ['build', '▶ math\n  ✔ adds (0.51ms)\n  ✖ divides (1.2ms)\nℹ tests 2\nℹ pass 1\nℹ fail 1\n'],
+  ['build', 'tests/test_a.py ....F....                                [ 45%]\ntests/test_b.py .........                                [100%]\n'],
+  ['build', '  Parser\n    ✓ parses tokens\n    1) rejects bad input\n\n  1 passing (4ms)\n  1 failing\n'],
   ['log', '2024-01-01 10:00:00 INFO start\n2024-01-01 10:00:01 WARN slow\n2024-01-01 10:00:02 ERROR boom\n'],
   ['log', '[10.30 16:49:06] chrome.exe - open\n[10.30 16:49:07] chrome.exe - close\n[10.30 16:49:08] chrome.exe - open\n'],
   ['code', 'import x from "y";\n\nexport function f(a) {\n  return a + 1;\n}\n'],
@@ -25,6 +32,14 @@ describe('detect', () => {
       assert.ok(detection.why.length > 0);
     });
   }
+
+  it('reads long lines without a path in linear time', () => {
+    for (const line of ['/'.repeat(60_000), 'a/'.repeat(30_000), `Found 1 matches for "${'" in '.repeat(10_000)}`]) {
+      const started = performance.now();
+      detect(`${line}\n${line}\n`);
+      assert.ok(performance.now() - started < 200, `took ${performance.now() - started} ms`);
+    }
+  });
 
   it('reads only a bounded sample of a huge single line', () => {
     const huge = 'x'.repeat(20 * 1024 * 1024);

@@ -100,13 +100,15 @@ function detectHtml(sample: string): Detection | undefined {
 const BUILD_SIGNATURES: Array<[string, RegExp]> = [
   ['jest', /^\s*(PASS|FAIL) \S|^Tests:\s+\d|^Test Suites:\s+\d/],
   ['vitest', /^\s*(✓|×|❯) \S.*\(\d+ tests?\)|^\s*Test Files\s+\d|^\s*Tests\s+\d+ (passed|failed)/],
-  ['node:test / TAP', /^(not )?ok \d+ - |^# (tests|pass|fail) \d+|^TAP version/],
-  ['pytest', /={5,} (test session starts|FAILURES|short test summary info|ERRORS)|^(PASSED|FAILED|ERROR) \S+::|\.py::\S+ (PASSED|FAILED)/],
+  ['node:test / TAP', /^(not )?ok \d+ - |^# (tests|pass|fail) \d+|^TAP version|^\s*(✔|✖) .*\(\d+(\.\d+)?ms\)$|^ℹ (tests|suites|pass|fail) \d+/],
+  ['pytest', /={5,} (test session starts|FAILURES|short test summary info|ERRORS)|^(PASSED|FAILED|ERROR) \S+::|\.py::\S+ (PASSED|FAILED)|^(\S*\.py )?[.sxXFE]+ +\[ *\d+%\]$/],
   ['tsc', /\(\d+,\d+\): error TS\d+:|: error TS\d+:|^Found \d+ errors?/],
   ['eslint', /^\s+\d+:\d+\s+(error|warning)\s+|✖ \d+ problems?/],
   ['go test', /^(=== RUN|--- (FAIL|PASS|SKIP):|ok\s+\S+\s+[\d.]+s|FAIL\s+\S+\s+[\d.]+s|PASS$|FAIL$)/],
   ['cargo', /^\s*(Compiling|Finished|Running) \S|^test result: |^error\[E\d+\]|^warning: unused|^test \S+ \.\.\. (ok|FAILED)/],
   ['npm', /^npm (ERR!|error|warn) |ERR_PNPM_|^\s*pnpm: /],
+  ['mocha', /^\s+\d+ (passing|failing|pending)( \(\d+m?s\))?$|^\s+(✓|✔) \S/],
+  ['pip', /^Requirement already satisfied: |^Collecting \S|^Successfully installed |^Installing collected packages: |^\s+Downloading \S+ \(/],
 ];
 
 function detectBuild(lines: string[]): Detection | undefined {
@@ -125,13 +127,51 @@ function detectBuild(lines: string[]): Detection | undefined {
 }
 
 // `path:line:` (grep -n, ripgrep) or `path-line-` (context lines): the path ends in a file
-// extension or contains a slash, and has no spaces.
-const SEARCH_LINE = /^([^\s:]*\/[^\s:]+|[^\s:/]+\.[A-Za-z][\w]{0,9})[:-]\d+[:-]/;
+// extension or contains a slash, and has no spaces. Each `:N:` / `-N-` in the first 512
+// characters is a candidate end of the path (`gpt-4-turbo.ts-17-` has several); scanned by hand,
+// because a regex that finds the path's end by backtracking is quadratic on long lines.
+const SEARCH_PATH = /^(?:[^\s:]*\/[^\s:]+|[^\s:/]+\.[A-Za-z]\w{0,9})$/;
+const SEARCH_LINE_CHARS = 512;
+
+function isSearchLine(line: string): boolean {
+  const end = Math.min(line.length, SEARCH_LINE_CHARS);
+  for (let i = 1; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || c === 9) return false;
+    if (c !== 58 && c !== 45) continue; // ':' or '-'
+    let j = i + 1;
+    while (j < end && line.charCodeAt(j) >= 48 && line.charCodeAt(j) <= 57) j++;
+    if (j > i + 1 && j < end && line.charCodeAt(j) === c && SEARCH_PATH.test(line.slice(0, i))) return true;
+  }
+  return false;
+}
+
+// SWE-agent's search_dir, search_file and find_file: `Found 12 matches for "x" in /repo:`.
+const SWE_AGENT_FOUND = /^Found \d+ matches for ".*" in \S.*:$/;
+// ripgrep's heading mode: a path alone on its line, then `12:content` lines (not `12:30:01`).
+const NUMBERED_LINE = /^\d+[:-](?!\d\d[:.])/;
+const FILE_EXTENSION = /\.[A-Za-z]\w{0,9}$/;
+
+function isPathAlone(line: string): boolean {
+  if (line.length >= SEARCH_LINE_CHARS || /[\s:]/.test(line)) return false;
+  return FILE_EXTENSION.test(line.slice(Math.max(line.lastIndexOf('/'), line.lastIndexOf('\\')) + 1));
+}
 
 function detectSearch(lines: string[]): Detection | undefined {
-  const hits = share(lines, (line) => SEARCH_LINE.test(line));
+  if (lines.slice(0, 5).some((line) => line.length < 1000 && SWE_AGENT_FOUND.test(line))) {
+    return { kind: 'search', why: 'starts like SWE-agent search results (Found N matches for …)' };
+  }
+  const hits = share(lines, isSearchLine);
   if (lines.length >= 2 && hits >= 0.6) {
     return { kind: 'search', why: `${Math.round(hits * 100)}% of lines are path:line: matches` };
+  }
+  let headings = 0;
+  const grouped = share(lines, (line) => {
+    if (NUMBERED_LINE.test(line)) return true;
+    return isPathAlone(line) && ++headings > 0;
+  });
+  if (lines.length >= 3 && headings > 0 && headings < lines.length / 2 && grouped >= 0.8) {
+    return { kind: 'search', why: `${headings} file headings over numbered lines (ripgrep --heading)` };
   }
   return undefined;
 }

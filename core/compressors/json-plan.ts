@@ -1,0 +1,227 @@
+import type { CompressorContext, Piece } from '../types.ts';
+import { mentionsTrouble, unquote } from './json-rows.ts';
+import { ARRAY, OBJECT, SEQUENCE, STRING, childrenOf, keyOf, rawOf } from './json-scan.ts';
+import type { JsonTree } from './json-scan.ts';
+
+/*
+ * What the JSON compressor knows about a document before it renders anything: the estimated
+ * token cost of every value, the least each value can shrink to, which objects are maps (many
+ * similar entries, handled like arrays), the key path of every node, and where query terms occur.
+ *
+ * Costs are estimates (`estimateTokens`), summed bottom-up over the node tree in one backward
+ * pass, and scaled to exact tokens by one exact count of a sample (`ratio`).
+ */
+
+/** What a `[[fold …]]` marker with a short summary costs, in estimated tokens. */
+export const MARKER_TOKENS = 24;
+const MIN_ELIDABLE_TOKENS = 5; // shorter values cost about what `…` costs
+const MAX_PROTECTED_TOKENS = 256; // past this, even a message is better one unfold away
+const MAP_MIN_MEMBERS = 8;
+
+// Values an agent looks for first; never shown as `…`.
+const PROTECTED_KEY =
+  /^(id|\w*_id|\w*Id|\w*_id_str|id_str|name|\w*_name|login|status\w*|state|message|errors?|code|type|title|reason|text|number|method|path|url|html_url|href|link|key|sha|ref|version|created_at|updated_at|date|timestamp)$/;
+const STOPWORDS = new Set(
+  'the and for with that this from what which where when why how are was were have has had not but all any can could would should will you your our their there them then than into onto about show find give list get tell me please does did its it'.split(' '),
+);
+
+/** A scanned document, its measurements, and the output pieces being built from it. */
+export interface Plan {
+  tree: JsonTree;
+  /** Exact tokens per estimated token, measured on a sample of this document. */
+  ratio: number;
+  /** Estimated tokens of each value as minified source, and of each member's `"key":`. */
+  cost: Float64Array;
+  keyCost: Float64Array;
+  /** About the least a value can shrink to: every key visible, collections cut to two rows. */
+  floor: Float64Array;
+  isMap: Uint8Array;
+  /** Key path of each node (`jobs[].color`), interned; array items and map entries share one. */
+  pathId: Int32Array;
+  pathMark: Uint32Array;
+  markStamp: number;
+  /** Per query term, the sorted offsets in the minified text where it occurs. */
+  queryHits: number[][];
+  pieces: Piece[];
+  buffer: string;
+}
+
+/** Measures a scanned document: costs, floors, maps, key paths and query hits. */
+export function createPlan(tree: JsonTree, context: CompressorContext): Plan {
+  const { count, kind, parent } = tree;
+  const isMap = new Uint8Array(count);
+  for (let id = 0; id < count; id++) if (kind[id] === OBJECT && looksLikeMap(tree, id)) isMap[id] = 1;
+
+  const pathId = new Int32Array(count);
+  const itemPath = new Int32Array(count); // per collection: the one path its items share, once known
+  const paths = new Map<string, number>();
+  for (let id = 1; id < count; id++) {
+    const up = parent[id]!;
+    const isRecordMember = kind[up] === OBJECT && !isMap[up];
+    if (!isRecordMember && itemPath[up]) {
+      pathId[id] = itemPath[up]!;
+      continue;
+    }
+    const path = `${pathId[up]}\u0000${isRecordMember ? keyOf(tree, id) : '*'}`;
+    let known = paths.get(path);
+    if (known === undefined) paths.set(path, (known = paths.size + 1));
+    pathId[id] = known;
+    if (!isRecordMember) itemPath[up] = known;
+  }
+
+  const plan: Plan = {
+    tree,
+    ratio: calibrate(tree.minified, context),
+    cost: new Float64Array(count),
+    keyCost: new Float64Array(count),
+    floor: new Float64Array(count),
+    isMap,
+    pathId,
+    pathMark: new Uint32Array(paths.size + 1),
+    markStamp: 0,
+    queryHits: findQueryHits(tree.minified, context.query),
+    pieces: [],
+    buffer: '',
+  };
+  measure(plan, context);
+  return plan;
+}
+
+// Children come after their parent, so one backward pass sums costs bottom-up.
+function measure(plan: Plan, context: CompressorContext): void {
+  const { tree, cost, keyCost, floor } = plan;
+  const isContainer = (id: number) => tree.kind[id] === OBJECT || tree.kind[id] === ARRAY || tree.kind[id] === SEQUENCE;
+  const keyCosts = new Map<string, number>(); // keys repeat: estimate each once
+  for (let id = tree.count - 1; id >= 0; id--) {
+    if (tree.keyStart[id]! >= 0) {
+      const key = keyOf(tree, id);
+      let known = keyCosts.get(key);
+      if (known === undefined) keyCosts.set(key, (known = context.estimateTokens(key) + 1));
+      keyCost[id] = known;
+    }
+    if (isContainer(id)) {
+      cost[id] = cost[id]! + 2;
+      floor[id] = floor[id]! + 2;
+      if (tree.kind[id] !== OBJECT || plan.isMap[id]) floor[id] = Math.min(cost[id]!, collectionFloor(plan, id));
+    } else {
+      cost[id] = context.estimateTokens(rawOf(tree, id));
+      floor[id] = isElidable(plan, id) ? 1 : cost[id]!;
+    }
+    const up = tree.parent[id]!;
+    if (up >= 0) {
+      cost[up] = cost[up]! + cost[id]! + keyCost[id]! + 1;
+      floor[up] = floor[up]! + floor[id]! + keyCost[id]! + 1;
+    }
+  }
+}
+
+// A collection shows at least its first and last rows, and in a list of strings, the items that
+// must stay (error sentences, Link headers, each with the item before it), plus one marker.
+function collectionFloor(plan: Plan, id: number): number {
+  const { tree, floor, cost } = plan;
+  const rows = childrenOf(tree, id);
+  if (rows.length === 0) return 2;
+  const kept = new Set([rows[0]!, rows[rows.length - 1]!]);
+  rows.forEach((row, index) => {
+    if (tree.kind[row] === STRING && mentionsTrouble(rawOf(tree, row))) {
+      kept.add(row);
+      if (index > 0) kept.add(rows[index - 1]!);
+    }
+  });
+  let total = MARKER_TOKENS + 2;
+  for (const row of kept) total += (tree.kind[row] === STRING ? cost[row]! : floor[row]!) + plan.keyCost[row]! + 1;
+  return total;
+}
+
+/** An object is a map (a collection keyed by id) when its many members are alike. */
+function looksLikeMap(tree: JsonTree, id: number): boolean {
+  if (tree.childCount[id]! < MAP_MIN_MEMBERS) return false;
+  const members = childrenOf(tree, id);
+  let objects = 0;
+  let arrays = 0;
+  let numericKeys = 0;
+  const keyCounts = new Map<string, number>();
+  const firstKind = tree.kind[members[0]!];
+  let sameKind = true;
+  for (const member of members) {
+    const kind = tree.kind[member];
+    if (kind !== firstKind) sameKind = false;
+    if (kind === ARRAY) arrays++;
+    if (/^"-?\d+"$/.test(keyOf(tree, member))) numericKeys++;
+    if (kind !== OBJECT) continue;
+    objects++;
+    for (const child of childrenOf(tree, member)) {
+      const key = keyOf(tree, child);
+      keyCounts.set(key, (keyCounts.get(key) ?? 0) + 1);
+    }
+  }
+  if (objects >= members.length * 0.9) {
+    let commonest = 0;
+    for (const count of keyCounts.values()) commonest = Math.max(commonest, count);
+    return commonest >= objects * 0.7;
+  }
+  if (arrays >= members.length * 0.9) return true;
+  return sameKind && numericKeys >= members.length * 0.9;
+}
+
+/**
+ * Strings of an object that may show as `…`: long ones, unless their key names the thing itself
+ * (`id`, `name`, `url`, `message`…) or the text holds an error sentence or a query term. Very
+ * long strings always may.
+ */
+export function isElidable(plan: Plan, id: number): boolean {
+  const { tree } = plan;
+  if (tree.kind[id] !== STRING || tree.keyStart[id]! < 0 || plan.cost[id]! < MIN_ELIDABLE_TOKENS) return false;
+  if (plan.cost[id]! > MAX_PROTECTED_TOKENS) return true;
+  if (PROTECTED_KEY.test(unquote(keyOf(tree, id)))) return false;
+  return !mentionsTrouble(rawOf(tree, id)) && !hasQueryHit(plan, id);
+}
+
+/** Whether a node's text (its key included) contains one of the given query terms (default: all). */
+export function hasQueryHit(plan: Plan, id: number, terms?: readonly number[]): boolean {
+  const { queryHits, tree } = plan;
+  const start = tree.keyStart[id]! >= 0 ? tree.keyStart[id]! : tree.start[id]!;
+  const end = tree.end[id]!;
+  for (const term of terms ?? queryHits.keys()) {
+    const hits = queryHits[term]!;
+    let low = 0;
+    let high = hits.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (hits[middle]! < start) low = middle + 1;
+      else high = middle;
+    }
+    if (low < hits.length && hits[low]! < end) return true;
+  }
+  return false;
+}
+
+// Terms found in most rows of a collection (`builds` in every Jenkins URL) single nothing out.
+export function selectiveTerms(plan: Plan, rows: readonly number[]): number[] {
+  return [...plan.queryHits.keys()].filter((term) => {
+    let hit = 0;
+    for (const row of rows) if (hasQueryHit(plan, row, [term])) hit++;
+    return hit * 2 <= rows.length || rows.length < 4;
+  });
+}
+
+function findQueryHits(minified: string, query: string): number[][] {
+  const terms = [...new Set(query.toLowerCase().match(/[\p{L}\p{N}_]{3,}/gu) ?? [])].filter((term) => !STOPWORDS.has(term)).slice(0, 16);
+  return terms.map((term) => {
+    const pattern = new RegExp(term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu');
+    return [...minified.matchAll(pattern)].map((match) => match.index);
+  });
+}
+
+// Exact tokens per estimated token, from up to three 2 KB windows: one exact count decides it.
+function calibrate(minified: string, context: CompressorContext): number {
+  const window = 2048;
+  const sample =
+    minified.length <= 3 * window
+      ? minified
+      : minified.slice(0, window) + minified.slice(minified.length / 2, minified.length / 2 + window) + minified.slice(-window);
+  const estimate = context.estimateTokens(sample);
+  if (estimate === 0) return 1;
+  return Math.min(3, Math.max(0.5, context.countTokens(sample) / estimate));
+}
+

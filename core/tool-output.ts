@@ -1,0 +1,99 @@
+import { findMarkers } from './folds.ts';
+import { createCompressorCache, type CompressorCacheOptions } from './memo.ts';
+import type { CompressResult } from './types.ts';
+import { UNFOLD_TOOL_NAME } from './unfold-tool.ts';
+
+/*
+ * What every framework adapter does with a tool's output, in one place: turn it into the text
+ * the model would read, leave alone what must not be compressed, compress it once (memoized), and
+ * never throw into the agent loop.
+ */
+
+export type AdapterErrorStage = 'store' | 'compressor' | 'adapter';
+
+/** Options every adapter takes. */
+export interface ToolOutputOptions extends Omit<CompressorCacheOptions, 'query' | 'kind' | 'strict' | 'onError'> {
+  /** Compress only the outputs of these tools. Default: all tools. */
+  tools?: readonly string[];
+  /** Never compress the outputs of these tools. The unfold tool's own answers never are. */
+  skipTools?: readonly string[];
+  /**
+   * Told about failures that were survived: the store, a compressor, or the adapter itself. The
+   * original output is used in every case. A throwing reporter is ignored.
+   */
+  onError?: (error: unknown, context: { stage: AdapterErrorStage; kind: string }) => void;
+}
+
+export interface ToolOutputCompression {
+  /** The compressed text to put where the output was. */
+  text: string;
+  result: CompressResult;
+  /** True when the memo already had this output (no new compression happened). */
+  cached: boolean;
+}
+
+/**
+ * Compresses one tool output. Resolves to `undefined` when the output is not for compressing:
+ * not text or JSON, or already holding fold markers (compressing again would escape them and
+ * break their unfold), or when the adapter itself failed. A result with `passThrough` set means
+ * `compress` kept the input as it was. Never rejects.
+ */
+export type ToolOutputCompressor = (output: unknown, query: string) => Promise<ToolOutputCompression | undefined>;
+
+/** Creates the compressor one adapter instance uses for its lifetime (one memo per instance). */
+export function createToolOutputCompressor(options: ToolOutputOptions = {}): ToolOutputCompressor {
+  const report = reporter(options.onError);
+  const { tools: _tools, skipTools: _skipTools, onError: _onError, ...cacheOptions } = options;
+  const compressCached = createCompressorCache({ ...cacheOptions, onError: report });
+  // The memo hands back the same result object for a repeat, so identity tells cached from fresh.
+  const seen = new WeakSet<CompressResult>();
+  return async (output, query) => {
+    const text = outputText(output, report);
+    if (text === undefined || hasMarkers(text)) return undefined;
+    try {
+      const result = await compressCached(text, { query });
+      const cached = seen.has(result);
+      seen.add(result);
+      return { text: result.text, result, cached };
+    } catch (error) {
+      report(error, { stage: 'adapter', kind: typeof output });
+      return undefined;
+    }
+  };
+}
+
+/** Whether an adapter compresses the output of a tool, given its `tools` and `skipTools` options. */
+export function compressesTool(toolName: unknown, options: Pick<ToolOutputOptions, 'tools' | 'skipTools'>): boolean {
+  if (typeof toolName !== 'string' || toolName === UNFOLD_TOOL_NAME) return false;
+  if (options.skipTools?.includes(toolName)) return false;
+  return !options.tools || options.tools.includes(toolName);
+}
+
+/** `onError` wrapped so that a throwing reporter cannot break the loop. */
+export function reporter(onError: ToolOutputOptions['onError']): NonNullable<ToolOutputOptions['onError']> {
+  return (error, context) => {
+    try {
+      onError?.(error, context);
+    } catch {
+      // Reporting must never break the agent loop.
+    }
+  };
+}
+
+// Strings as they are; objects as their compact JSON, which is what the model would read.
+// A value JSON cannot express (a cycle, a BigInt, nesting too deep) is left for the framework.
+function outputText(output: unknown, report: NonNullable<ToolOutputOptions['onError']>): string | undefined {
+  if (typeof output === 'string') return output;
+  if (typeof output !== 'object' || output === null || output instanceof Uint8Array) return undefined;
+  try {
+    const text = JSON.stringify(output);
+    return typeof text === 'string' ? text : undefined;
+  } catch (error) {
+    report(error, { stage: 'adapter', kind: 'json' });
+    return undefined;
+  }
+}
+
+function hasMarkers(text: string): boolean {
+  return text.includes('[[fold ') && findMarkers(text).length > 0;
+}
