@@ -24,3 +24,4 @@ export {
   type ToolOutputCompressor,
   type ToolOutputOptions,
 } from './tool-output.ts';
+export { createRedisStore, type RedisStoreOptions } from './redis-store.ts';

@@ -61,6 +61,8 @@ export interface CompressorContext {
   query: string;
   /** Target size of the output in tokens. A goal, not a hard cap. */
   budget: number;
+  /** Tokens of the input: exact up to 4 KiB, a sampled estimate above. */
+  inputTokens?: number;
   /** Exact token count with the caller's tokenizer. Costly: use where it decides something. */
   countTokens(text: string): number;
   /** Cheap estimate of the token count (a few ns per char). */

@@ -42,6 +42,8 @@ export interface Plan {
   markStamp: number;
   /** Per query term, the sorted offsets in the minified text where it occurs. */
   queryHits: number[][];
+  /** Raw keys whose values never show as `…`, decided once per key. */
+  protectedKeys: Map<string, boolean>;
   pieces: Piece[];
   buffer: string;
 }
@@ -52,21 +54,19 @@ export function createPlan(tree: JsonTree, context: CompressorContext): Plan {
   const isMap = new Uint8Array(count);
   for (let id = 0; id < count; id++) if (kind[id] === OBJECT && looksLikeMap(tree, id)) isMap[id] = 1;
 
+  // Key paths, interned: the steps below each path, by raw key ('*' for items and entries).
   const pathId = new Int32Array(count);
-  const itemPath = new Int32Array(count); // per collection: the one path its items share, once known
-  const paths = new Map<string, number>();
+  const steps: Array<Map<string, number> | undefined> = [undefined];
   for (let id = 1; id < count; id++) {
     const up = parent[id]!;
-    const isRecordMember = kind[up] === OBJECT && !isMap[up];
-    if (!isRecordMember && itemPath[up]) {
-      pathId[id] = itemPath[up]!;
-      continue;
+    const step = kind[up] === OBJECT && !isMap[up] ? keyOf(tree, id) : '*';
+    const below = (steps[pathId[up]!] ??= new Map());
+    let known = below.get(step);
+    if (known === undefined) {
+      below.set(step, (known = steps.length));
+      steps.push(undefined);
     }
-    const path = `${pathId[up]}\u0000${isRecordMember ? keyOf(tree, id) : '*'}`;
-    let known = paths.get(path);
-    if (known === undefined) paths.set(path, (known = paths.size + 1));
     pathId[id] = known;
-    if (!isRecordMember) itemPath[up] = known;
   }
 
   const plan: Plan = {
@@ -77,9 +77,10 @@ export function createPlan(tree: JsonTree, context: CompressorContext): Plan {
     floor: new Float64Array(count),
     isMap,
     pathId,
-    pathMark: new Uint32Array(paths.size + 1),
+    pathMark: new Uint32Array(steps.length),
     markStamp: 0,
     queryHits: findQueryHits(tree.minified, context.query),
+    protectedKeys: new Map(),
     pieces: [],
     buffer: '',
   };
@@ -135,33 +136,37 @@ function collectionFloor(plan: Plan, id: number): number {
 
 /** An object is a map (a collection keyed by id) when its many members are alike. */
 function looksLikeMap(tree: JsonTree, id: number): boolean {
-  if (tree.childCount[id]! < MAP_MIN_MEMBERS) return false;
-  const members = childrenOf(tree, id);
+  const count = tree.childCount[id]!;
+  if (count < MAP_MIN_MEMBERS) return false;
   let objects = 0;
   let arrays = 0;
-  let numericKeys = 0;
-  const keyCounts = new Map<string, number>();
-  const firstKind = tree.kind[members[0]!];
   let sameKind = true;
-  for (const member of members) {
+  for (let member = id + 1, k = 0; k < count; k++, member = tree.next[member]!) {
     const kind = tree.kind[member];
-    if (kind !== firstKind) sameKind = false;
-    if (kind === ARRAY) arrays++;
-    if (/^"-?\d+"$/.test(keyOf(tree, member))) numericKeys++;
-    if (kind !== OBJECT) continue;
-    objects++;
-    for (const child of childrenOf(tree, member)) {
-      const key = keyOf(tree, child);
-      keyCounts.set(key, (keyCounts.get(key) ?? 0) + 1);
-    }
+    if (kind === OBJECT) objects++;
+    else if (kind === ARRAY) arrays++;
+    if (kind !== tree.kind[id + 1]) sameKind = false;
   }
-  if (objects >= members.length * 0.9) {
+  if (arrays >= count * 0.9) return true;
+  if (objects >= count * 0.9) {
+    // Entries share keys: the commonest key is in most of them.
+    const keyCounts = new Map<string, number>();
     let commonest = 0;
-    for (const count of keyCounts.values()) commonest = Math.max(commonest, count);
+    for (let member = id + 1, k = 0; k < count; k++, member = tree.next[member]!) {
+      if (tree.kind[member] !== OBJECT) continue;
+      for (const child of childrenOf(tree, member)) {
+        const seen = (keyCounts.get(keyOf(tree, child)) ?? 0) + 1;
+        keyCounts.set(keyOf(tree, child), seen);
+        commonest = Math.max(commonest, seen);
+      }
+    }
     return commonest >= objects * 0.7;
   }
-  if (arrays >= members.length * 0.9) return true;
-  return sameKind && numericKeys >= members.length * 0.9;
+  if (!sameKind) return false;
+  // Scalars of one kind under numeric keys: an id -> name table.
+  let numericKeys = 0;
+  for (const member of childrenOf(tree, id)) if (/^"-?\d+"$/.test(keyOf(tree, member))) numericKeys++;
+  return numericKeys >= count * 0.9;
 }
 
 /**
@@ -173,7 +178,10 @@ export function isElidable(plan: Plan, id: number): boolean {
   const { tree } = plan;
   if (tree.kind[id] !== STRING || tree.keyStart[id]! < 0 || plan.cost[id]! < MIN_ELIDABLE_TOKENS) return false;
   if (plan.cost[id]! > MAX_PROTECTED_TOKENS) return true;
-  if (PROTECTED_KEY.test(unquote(keyOf(tree, id)))) return false;
+  const key = keyOf(tree, id);
+  let isProtected = plan.protectedKeys.get(key);
+  if (isProtected === undefined) plan.protectedKeys.set(key, (isProtected = PROTECTED_KEY.test(unquote(key))));
+  if (isProtected) return false;
   return !mentionsTrouble(rawOf(tree, id)) && !hasQueryHit(plan, id);
 }
 
@@ -213,13 +221,15 @@ function findQueryHits(minified: string, query: string): number[][] {
   });
 }
 
-// Exact tokens per estimated token, from up to three 2 KB windows: one exact count decides it.
+// Exact tokens per estimated token, from one exact count of three windows: about a sixteenth of
+// the text (between 512 chars and 6 KB), so that it costs little next to counting the input.
 function calibrate(minified: string, context: CompressorContext): number {
-  const window = 2048;
+  const window = Math.round(Math.min(2048, Math.max(171, minified.length / 48)));
+  const middle = Math.floor(minified.length / 2);
   const sample =
     minified.length <= 3 * window
       ? minified
-      : minified.slice(0, window) + minified.slice(minified.length / 2, minified.length / 2 + window) + minified.slice(-window);
+      : minified.slice(0, window) + minified.slice(middle, middle + window) + minified.slice(-window);
   const estimate = context.estimateTokens(sample);
   if (estimate === 0) return 1;
   return Math.min(3, Math.max(0.5, context.countTokens(sample) / estimate));

@@ -25,6 +25,8 @@ export const NOTABLE = 1;
 export interface RowAnalysis {
   /** MUST, NOTABLE or 0, per row. */
   level: Uint8Array;
+  /** How rare a notable row is (the share of its rarest value; lower first), per row. */
+  rarity: Float64Array;
   /** A one-line account of the given rows: counts per value of the telling fields. */
   summarize(rows: readonly number[]): string;
 }
@@ -76,6 +78,7 @@ function rulesFor(key: string): number {
  */
 export function analyseRows(tree: JsonTree, rows: readonly number[], hasQueryHit: (row: number) => boolean): RowAnalysis {
   const level = new Uint8Array(rows.length);
+  const rarity = new Float64Array(rows.length).fill(1);
   const fields = new Map<string, Field>();
   const all: Field[] = [];
   const fieldOf = (within: Map<string, Field>, rawKey: string, prefix: string) => {
@@ -132,10 +135,10 @@ export function analyseRows(tree: JsonTree, rows: readonly number[], hasQueryHit
       if (counts.size > most) break; // too many values to be categories
     }
     if (present >= 4 && counts.size <= most) {
-      const departures = markCategorical(field, counts, level);
+      const departures = markCategorical(field, counts, level, rarity);
       categorical.push({ field, counts, departures });
     } else if (present >= 8) {
-      markOutliers(field, level);
+      markOutliers(field, level, rarity);
     }
   }
   // The telling fields: how-it-went fields first, then top-level ones, words before numbers,
@@ -159,6 +162,7 @@ export function analyseRows(tree: JsonTree, rows: readonly number[], hasQueryHit
 
   return {
     level,
+    rarity,
     summarize(hidden) {
       const wanted = new Uint8Array(rows.length);
       for (const row of hidden) wanted[row] = 1;
@@ -205,8 +209,9 @@ function isFailure(tree: JsonTree, rules: number, node: number): boolean {
   return (rules & Rule.message) !== 0 && mentionsTrouble(value);
 }
 
-// Rare values, and departures from a dominant value, are notable. Returns how many departed.
-function markCategorical(field: Field, counts: Map<string, number>, level: Uint8Array): number {
+// Rare values (under 5% of the rows), and departures from a dominant value, are notable; rare
+// ones first. Returns how many rows departed.
+function markCategorical(field: Field, counts: Map<string, number>, level: Uint8Array, rarity: Float64Array): number {
   let mode = '';
   let modeCount = 0;
   for (const [value, count] of counts) {
@@ -215,22 +220,22 @@ function markCategorical(field: Field, counts: Map<string, number>, level: Uint8
   const present = field.rows.length;
   const dominance = isStatusKey(field.name) ? 0.5 : 0.9;
   const dominated = counts.size > 1 && modeCount / present >= dominance;
-  const rareCount = Math.max(1, Math.floor(present * 0.02));
   let departures = 0;
   field.rows.forEach((row, index) => {
     const value = field.values[index]!;
     const count = counts.get(value)!;
-    const rare = counts.size > 1 && count <= rareCount && count < modeCount;
+    const rare = counts.size > 1 && (count < present * 0.05 || count === 1) && count < modeCount;
     if ((dominated && value !== mode) || rare) {
       departures++;
       if (level[row] === 0) level[row] = NOTABLE;
+      rarity[row] = Math.min(rarity[row]!, rare ? count / present : 0.5 + count / present);
     }
   });
   return departures;
 }
 
 // Numbers far from the median, measured in median absolute deviations: the most extreme few.
-function markOutliers(field: Field, level: Uint8Array): void {
+function markOutliers(field: Field, level: Uint8Array, rarity: Float64Array): void {
   const values = new Float64Array(field.values.length);
   for (let index = 0; index < values.length; index++) {
     const raw = field.values[index]!;
@@ -254,7 +259,10 @@ function markOutliers(field: Field, level: Uint8Array): void {
     far.sort((a, b) => b.score - a.score || a.row - b.row);
     if (far.length > OUTLIERS_PER_FIELD) far.pop();
   });
-  for (const { row } of far) if (level[row] === 0) level[row] = NOTABLE;
+  for (const { row } of far) {
+    if (level[row] === 0) level[row] = NOTABLE;
+    rarity[row] = 0;
+  }
 }
 
 /**

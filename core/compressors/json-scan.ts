@@ -4,7 +4,7 @@
  * The JSON compressor must never re-serialize a parsed value: `JSON.parse` rounds ids above 2^53,
  * turns `1.50` into `1.5` and forgets `\u00e9` escapes. So it works on raw source slices only, and
  * this scanner is what gives it those slices. It removes whitespace outside strings (the only
- * change it makes) and records each value as a node with its [start, end) in the *minified* text,
+ * change it makes to the text) and records each value as a node with its [start, end) in the *minified* text,
  * its parent, and for object members the span of the key. Nodes are numbered in document order,
  * so a node's descendants are the nodes `id + 1` up to `next[id]`.
  *
@@ -54,6 +54,7 @@ export interface JsonTree {
 }
 
 export interface ScanOptions {
+  /** Containers nested deeper than this become one opaque node. Default 64. */
   maxDepth?: number;
   /** Scan each line on its own, turning lines that are not one JSON value into `RAW` nodes. */
   lineMode?: boolean;

@@ -2,6 +2,7 @@ import type { Compressor, FoldRequest } from '../types.ts';
 import { MARKER_TOKENS, createPlan, hasQueryHit, isElidable, selectiveTerms } from './json-plan.ts';
 import type { Plan } from './json-plan.ts';
 import { MUST, NOTABLE, analyseRows } from './json-rows.ts';
+import type { RowAnalysis } from './json-rows.ts';
 import { ARRAY, ATOM, OBJECT, RAW, SEQUENCE, STRING, childrenOf, keyOf, memberRawOf, rawOf, scanJson } from './json-scan.ts';
 import type { JsonTree } from './json-scan.ts';
 
@@ -78,6 +79,7 @@ function renderValue(plan: Plan, id: number, budget: number, inline: boolean, co
   return 0;
 }
 
+/** An object with distinct keys: every key stays; past its budget, see `allocate`. */
 function renderRecord(plan: Plan, id: number, budget: number, inline: boolean, covered: boolean): number {
   const { tree } = plan;
   const members = childrenOf(tree, id);
@@ -163,6 +165,10 @@ function waterFill<Item>(items: readonly Item[], total: number, costOf: (item: I
   return shares;
 }
 
+/**
+ * An array, a map or the NDJSON sequence: all rows when they fit, else the chosen ones and one
+ * fold for the rest. Outside a row, big collections go one row per line, as a table when it pays.
+ */
 function renderCollection(plan: Plan, id: number, budget: number, inline: boolean): void {
   const { tree, cost, keyCost, floor } = plan;
   const isSequence = tree.kind[id] === SEQUENCE;
@@ -183,13 +189,17 @@ function renderCollection(plan: Plan, id: number, budget: number, inline: boolea
   let chosen: Uint8Array = new Uint8Array(rows.length).fill(1);
   let rowBudget = budget - overhead;
   let summarize = (_hidden: number[]) => '';
+  let listKeys = false;
   if (total > budget && rows.length > 1) {
     const terms = selectiveTerms(plan, rows);
     const analysis = analyseRows(tree, rows, (row) => hasQueryHit(plan, row, terms));
     summarize = analysis.summarize;
-    // A map's hidden entries keep their keys in view (they name the entries): reserve them.
-    rowBudget -= MARKER_TOKENS + (isMap ? rows.reduce((sum, row) => sum + keyCost[row]!, 0) : 0);
-    chosen = selectRows(plan, rows, analysis.level, rowCost, rowFloor, rowBudget);
+    // A map's hidden entries keep their keys in view (they name the entries), unless even the
+    // keys alone would take half the budget.
+    const keysCost = isMap ? rows.reduce((sum, row) => sum + keyCost[row]!, 0) : 0;
+    listKeys = isMap && keysCost <= budget / 2;
+    rowBudget -= MARKER_TOKENS + (listKeys ? keysCost : 0);
+    chosen = selectRows(plan, rows, analysis, rowCost, rowFloor, rowBudget);
   }
   const kept = rows.map((_, index) => index).filter((index) => chosen[index]);
   const shares = waterFill(kept, Math.max(0, rowBudget), (index) => rowCost[index]!, (index) => rowFloor[index]!);
@@ -207,7 +217,7 @@ function renderCollection(plan: Plan, id: number, budget: number, inline: boolea
     first = false;
   };
   rows.forEach((row, index) => {
-    if (index === foldAt) emitHidden(plan, id, rows, hidden, summarize, separate, block);
+    if (index === foldAt) emitHidden(plan, id, rows, hidden, summarize, separate, block, listKeys);
     if (!chosen[index]) return;
     separate();
     if (table?.fits[index]) emit(plan, table.line(index));
@@ -218,7 +228,7 @@ function renderCollection(plan: Plan, id: number, budget: number, inline: boolea
   });
   const tail = tree.tail.get(id);
   if (tail !== undefined) emit(plan, tree.minified.slice(tail, tree.end[id]));
-  if (foldAt === rows.length && hidden.length > 0) emitHidden(plan, id, rows, hidden, summarize, separate, block);
+  if (foldAt === rows.length && hidden.length > 0) emitHidden(plan, id, rows, hidden, summarize, separate, block, listKeys);
   if (!isSequence && !tree.incomplete.has(id)) emit(plan, newline + (isMap ? '}' : ']'));
 }
 
@@ -231,11 +241,12 @@ function emitHidden(
   summarize: (hidden: number[]) => string,
   separate: () => void,
   block: boolean,
+  listKeys: boolean,
 ): void {
   const { tree } = plan;
   const isMap = tree.kind[id] === OBJECT;
   separate();
-  if (isMap) {
+  if (listKeys) {
     const keys = hidden.map((index) => keyOf(tree, rows[index]!)).join(',');
     emit(plan, block ? `# keys of the folded entries: ${keys}\n` : `${keys}:`);
   }
@@ -250,10 +261,11 @@ function emitHidden(
 
 /**
  * Picks the rows to show: the ones that must stay (up to twice the budget), first and last,
- * notable ones while their floors fit, rows that show otherwise unseen key paths, then others
- * in order while their full cost fits.
+ * notable ones, rarest first, while their floors fit, rows that show otherwise unseen key paths,
+ * then others in order while their full cost fits.
  */
-function selectRows(plan: Plan, rows: number[], level: Uint8Array, rowCost: number[], rowFloor: number[], budget: number): Uint8Array {
+function selectRows(plan: Plan, rows: number[], analysis: RowAnalysis, rowCost: number[], rowFloor: number[], budget: number): Uint8Array {
+  const { level, rarity } = analysis;
   const chosen = new Uint8Array(rows.length);
   let floors = 0;
   let full = 0;
@@ -266,7 +278,9 @@ function selectRows(plan: Plan, rows: number[], level: Uint8Array, rowCost: numb
   level.forEach((value, index) => value === MUST && floors + rowFloor[index]! <= 2 * budget && choose(index));
   choose(0);
   choose(rows.length - 1);
-  level.forEach((value, index) => value === NOTABLE && floors + rowFloor[index]! <= budget && choose(index));
+  const notable = rows.map((_, index) => index).filter((index) => level[index] === NOTABLE);
+  notable.sort((a, b) => rarity[a]! - rarity[b]! || a - b);
+  for (const index of notable) if (floors + rowFloor[index]! <= budget) choose(index);
   coverKeyPaths(plan, rows, chosen, choose);
   // Fill in order, and stop at the first row that does not fit, so that what shows is a run.
   for (let index = 0; index < rows.length && full < budget; index++) {

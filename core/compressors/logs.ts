@@ -18,9 +18,9 @@ import { lineTimestamp, mergeVariants, templateKey, timeSpan } from './log-templ
  * the words of the message: BGL's INFO `instruction cache parity error corrected` is not an error.
  *
  * Every other line is folded, one fold per template, its marker right under the template's
- * example: `[[fold 123456789012: 184 lines; like the line above, 2015-10-18 18:01:48 to 18:04:12]]`.
- * The count is the exact number of lines in the fold and the times are those of its first and last
- * line. Why per template rather than per contiguous run: errors scattered through a log cut it into
+ * example: `[[fold 123456789012: 184 lines; like the line above, 18:01:48 to 18:04:12]]`. The count
+ * is the exact number of lines in the fold, the times are those of its first and last line (less
+ * the date they share with the example, which is in plain sight just above). Why per template rather than per contiguous run: errors scattered through a log cut it into
  * hundreds of runs, each of which would need its own marker (~20 tokens) and a summary of several
  * templates; per template there is at most one marker per kind of event and it says what is in it.
  * The price: a fold's lines are not contiguous, so `firstLine` is set only when they happen to be,

@@ -1,0 +1,258 @@
+import { Readability } from '@mozilla/readability';
+import { parseHTML } from 'linkedom';
+import type { Compressor, CompressorContext, FoldRequest, Piece } from '../types.ts';
+import { toMarkdown, type DomElement, type DomNode } from './html-markdown.ts';
+import { htmlToPlainText, splitDocument, stripInvisible, type InvisibleCounts } from './html-scan.ts';
+import { foldUnselected, scoreSentences, selectSentences, type UnitScorer } from './text.ts';
+
+/*
+ * Web pages: show the main content as Markdown, fold the rest of the page and the original.
+ *
+ * An agent that fetches a page wants what the page says: its headings, paragraphs, lists, tables,
+ * code blocks and links. Navigation, headers, footers, sidebars, scripts and styles are most of
+ * the bytes and none of the answer. So the visible text is the page's main content converted to
+ * Markdown, and two folds keep everything else one unfold away:
+ *
+ *   - the rest of the page as Markdown (navigation, header, footer, sidebars), so that a link or a
+ *     notice outside the article can be found with `grep` without reading raw HTML;
+ *   - the original HTML, byte for byte, for anything the extraction got wrong.
+ *
+ * The main content is the page's own landmark when it has exactly one (`<main>`, `role="main"`,
+ * or a single `<article>`), else what Mozilla's Readability (Firefox's reader view) finds, else
+ * the whole body. Scripts, styles, inline SVG and comments are cut by a linear scan before the DOM
+ * (linkedom) is built, which halves the parse; the Markdown comes from turndown (see
+ * html-markdown.ts). If the Markdown is still over the budget, the text compressor's selection
+ * folds the sentences that matter least, keeping every h1-h3 heading as an outline.
+ *
+ * Pages too large for a DOM in reasonable time (over DOM_LIMIT after the scan) are reduced to
+ * plain text by a linear tag stripper instead, with the same folds. Everything here is
+ * synchronous and deterministic; a DOM or library failure falls back to the tag stripper.
+ */
+
+// Above this many characters of HTML (after cutting scripts and styles) the DOM path costs
+// seconds; the linear tag stripper takes over. Measured: about 1 MB/s through the DOM path.
+const DOM_LIMIT = 2 * 1024 * 1024;
+// A landmark (<main>, <article>) must hold at least this share of the body's text to be trusted:
+// an app shell's empty <main> is not the content.
+const LANDMARK_MIN_SHARE = 0.25;
+// Readability's result is trusted above this many characters; below, the whole body is shown.
+const ARTICLE_MIN_CHARS = 200;
+// Tokens kept free in the budget for the two fold markers that close the output.
+const MARKER_RESERVE = 60;
+// A rest of the page shorter than this gets no fold of its own: the original HTML has it.
+const REST_MIN_CHARS = 200;
+// Headings h1-h3 are ranked above every sentence when the Markdown is cut to the budget.
+const OUTLINE_BONUS = 10;
+const CALIBRATION_CHARS = 2048;
+
+const HIDDEN = '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"]';
+const NAVIGATION = 'nav, [role="navigation"], [role="search"]';
+const LANDMARKS: Array<[string, string]> = [
+  ['nav', 'nav, [role="navigation"]'],
+  ['header', 'header, [role="banner"]'],
+  ['footer', 'footer, [role="contentinfo"]'],
+  ['sidebar', 'aside, [role="complementary"]'],
+  ['form', 'form'],
+];
+
+interface Extraction {
+  /** The main content as Markdown. */
+  main: string;
+  /** The page outside the main content as Markdown; '' when there is none. */
+  rest: string;
+  /** Landmarks outside the main content, for the fold summaries: `nav, footer`. */
+  landmarks: string[];
+}
+
+/**
+ * Compresses an HTML page to its main content as Markdown, folding the rest of the page (as
+ * Markdown) and the original HTML (byte-exact), so nothing is lost. Never throws: malformed HTML
+ * is read as a browser would read most of it, and a failure of the DOM path falls back to a
+ * linear tag stripper.
+ *
+ * @example
+ * const result = await compress(await (await fetch(url)).text());
+ * // # Title\n\nMain text as Markdown…\n\n[[fold …: 40 lines; rest of the page as Markdown: nav, footer]]
+ */
+export const compressHtml: Compressor = (text, context) => {
+  const { html, counts } = stripInvisible(text);
+  const { title, body } = splitDocument(html);
+  const extraction = (body.length <= DOM_LIMIT ? extractWithDom(title, body) : undefined) ?? {
+    main: htmlToPlainText(body),
+    rest: '',
+    landmarks: [],
+  };
+
+  const visible = withTitle(title, extraction.main);
+  const pieces: Piece[] = fitBudget(visible, context);
+  const tail: Piece[] = [];
+  const rest = extraction.rest.trim();
+  if (rest.length >= REST_MIN_CHARS) {
+    const landmarks = extraction.landmarks.length ? `: ${extraction.landmarks.join(', ')}` : '';
+    tail.push({ text: rest, unit: 'lines', count: lineCount(rest), summary: `rest of the page as Markdown${landmarks}` });
+  }
+  tail.push({ text, unit: 'lines', count: lineCount(text), summary: originalSummary(text, counts, extraction.landmarks) });
+  for (const piece of tail) pieces.push(pieces.length ? '\n\n' : '', piece);
+  return pieces;
+};
+
+// Parses the body and finds its main content; undefined when the DOM path fails.
+function extractWithDom(title: string, body: string): Extraction | undefined {
+  try {
+    const { document } = parseHTML(
+      `<!DOCTYPE html><html><head><title>${escapeText(title)}</title></head><body>${body}</body></html>`,
+    ) as unknown as { document: DomDocument };
+    const page = document.body;
+    for (const element of Array.from(page.querySelectorAll(HIDDEN))) element.remove();
+    const landmarks = LANDMARKS.filter(([, selector]) => page.querySelector(selector)).map(([name]) => name);
+
+    const landmark = landmarkMain(page);
+    if (landmark) {
+      // Navigation inside the landmark (breadcrumbs, a table of contents) counts as the rest.
+      for (const navigation of outermost(landmark.querySelectorAll(NAVIGATION))) landmark.before(navigation);
+      const main = toMarkdown(landmark);
+      landmark.remove();
+      return { main, rest: toMarkdown(page), landmarks };
+    }
+
+    const whole = page.cloneNode(true);
+    const article = readArticle(document);
+    const pageMarkdown = toMarkdown(whole);
+    if (!article) return { main: pageMarkdown, rest: '', landmarks };
+    const main = toMarkdown(article.content);
+    return { main, rest: linesNotIn(pageMarkdown, main), landmarks };
+  } catch {
+    return undefined;
+  }
+}
+
+interface DomDocument {
+  title: string;
+  body: DomElement;
+}
+
+// The one <main> (or role=main), else the one <article>, when it holds a fair share of the text.
+function landmarkMain(page: DomElement): DomElement | undefined {
+  const pageText = visibleTextLength(page);
+  for (const selector of ['main, [role="main"]', 'article']) {
+    const found = outermost(page.querySelectorAll(selector));
+    if (found.length !== 1) continue;
+    if (visibleTextLength(found[0]!) >= pageText * LANDMARK_MIN_SHARE) return found[0];
+    return undefined;
+  }
+  return undefined;
+}
+
+// Readability's article, or undefined when it finds none or too little to trust.
+// (Its title is not used: it trims the page's <title> by guesswork, `Basics (libffi: …)` to `…)`.)
+function readArticle(document: DomDocument): { content: DomNode } | undefined {
+  const article = new Readability<DomNode>(document as never, { serializer: (node) => node as unknown as DomNode }).parse();
+  const content = article?.content;
+  if (!content || (content.textContent ?? '').trim().length < ARTICLE_MIN_CHARS) return undefined;
+  return { content };
+}
+
+// Elements of `list` not inside another element of `list`: one walk up from each.
+function outermost(list: ArrayLike<DomElement>): DomElement[] {
+  const members = new Set<DomNode>(Array.from(list));
+  return Array.from(list).filter((element) => {
+    for (let parent = element.parentNode; parent; parent = parent.parentNode) if (members.has(parent)) return false;
+    return true;
+  });
+}
+
+function visibleTextLength(element: DomElement): number {
+  return (element.textContent ?? '').replace(/\s+/g, ' ').trim().length;
+}
+
+// The page's lines that the main content does not already show, blank lines kept between blocks.
+// Lines compare without their block prefix: Readability turns an h1 into an h2.
+function linesNotIn(page: string, main: string): string {
+  const shown = new Set(main.split('\n').map(lineKey));
+  const kept: string[] = [];
+  let blank = true;
+  for (const line of page.split('\n')) {
+    const key = lineKey(line);
+    if (key === '' || shown.has(key)) {
+      if (!blank) kept.push('');
+      blank = true;
+      continue;
+    }
+    kept.push(line);
+    blank = false;
+  }
+  return kept.join('\n').trim();
+}
+
+function lineKey(line: string): string {
+  return line.trim().replace(/^(?:#{1,6} |[-*+] |\d{1,9}[.)] |> )/, '');
+}
+
+// `# Title` first, unless one of the first headings already says it.
+function withTitle(title: string, markdown: string): string {
+  const body = markdown.trim();
+  if (!title) return body;
+  const headings = body.match(/^#{1,3} .*$/gm)?.slice(0, 3) ?? [];
+  const folded = title.toLowerCase();
+  const saysTitle = (heading: string) => {
+    const text = heading.replace(/^#+ /, '').trim().toLowerCase();
+    return text.length >= 3 && folded.includes(text);
+  };
+  if (headings.some(saysTitle)) return body;
+  return body ? `# ${title}\n\n${body}` : `# ${title}`;
+}
+
+/**
+ * The Markdown as pieces within the budget: whole when it fits, else the text compressor's
+ * selection with h1-h3 headings ranked first, so the outline stays visible around the folds.
+ */
+function fitBudget(markdown: string, context: CompressorContext): Piece[] {
+  if (!markdown) return [];
+  const budget = Math.max(context.budget - MARKER_RESERVE, 1);
+  if (context.estimateTokens(markdown) <= budget * 0.8 || context.countTokens(markdown) <= budget) return [markdown];
+  const tokensPerChar = measureTokensPerChar(markdown, context);
+  const score: UnitScorer = (input) => {
+    const scores = scoreSentences(input);
+    input.units.forEach((unit, i) => {
+      if (/^#{1,3} /.test(input.text.slice(unit.start, unit.start + 4))) scores[i]! += OUTLINE_BONUS;
+    });
+    return scores;
+  };
+  const selection = selectSentences(markdown, { query: context.query, budget, tokensPerChar, score });
+  return foldUnselected(markdown, selection, tokensPerChar);
+}
+
+// Tokens per character of the Markdown, counted exactly on a spread sample of at most 2 KiB.
+function measureTokensPerChar(text: string, context: CompressorContext): number {
+  let sample = text;
+  if (text.length > CALIBRATION_CHARS) {
+    const part = CALIBRATION_CHARS / 4;
+    const stride = Math.floor((text.length - part) / 3);
+    sample = '';
+    for (let i = 0; i < 4; i++) sample += text.slice(i * stride, i * stride + part);
+  }
+  const perChar = context.countTokens(sample) / sample.length;
+  return Number.isFinite(perChar) && perChar > 0 ? perChar : 0.25;
+}
+
+// `original HTML 84 kB: 12 scripts, 3 styles, nav, footer`
+function originalSummary(html: string, counts: InvisibleCounts, landmarks: string[]): string {
+  const parts: string[] = [];
+  const plural = (count: number, name: string) => `${count} ${name}${count === 1 ? '' : 's'}`;
+  if (counts.scripts) parts.push(plural(counts.scripts, 'script'));
+  if (counts.styles) parts.push(plural(counts.styles, 'style'));
+  if (counts.svgs) parts.push(plural(counts.svgs, 'svg'));
+  parts.push(...landmarks);
+  const size = html.length >= 1024 * 1024 ? `${(html.length / (1024 * 1024)).toFixed(1)} MB` : `${Math.max(1, Math.round(html.length / 1024))} kB`;
+  return `original HTML ${size}${parts.length ? `: ${parts.join(', ')}` : ''}`;
+}
+
+function escapeText(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+function lineCount(text: string): number {
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+  return lines;
+}

@@ -1,0 +1,60 @@
+import type Keyv from 'keyv';
+
+/*
+ * A fold store on Redis, shared by every process of an agent fleet.
+ *
+ * The compressor sits in the path of every model call, so a Redis that is down, slow or
+ * restarting must cost one failed write (and an uncompressed tool output), never a hung agent.
+ * node-redis's defaults are made for the opposite: commands issued while the connection is down
+ * wait in an offline queue until it comes back, and the first connection retries forever. So:
+ * no offline queue (a command fails at once while reconnecting), a bound on connecting and on
+ * each command, and errors thrown to the caller (Keyv would otherwise report a failed read as a
+ * missing key, and a failed write as done). Reconnection still runs in the background, with
+ * backoff, so the store recovers when Redis does.
+ */
+
+/** Options of `createRedisStore`. */
+export interface RedisStoreOptions {
+  /** Longest wait for a connection, in milliseconds, before the operation fails. Default 2,000. */
+  connectTimeout?: number;
+  /** Longest wait for one command's reply, in milliseconds. Default 2,000. */
+  commandTimeout?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 2000;
+
+/**
+ * A Keyv store on Redis (`@keyv/redis`) that fails fast instead of queueing: while Redis is down,
+ * `compress` passes its input through and reports once through `onError`, and `unfold` rejects
+ * (the unfold tool turns that into a message). Fold keys are `tokenfold:<namespace>:<id>`, with no
+ * Keyv prefix. Connects on first use; call `store.disconnect()` to close.
+ *
+ * @example
+ * const store = await createRedisStore('redis://127.0.0.1:6379');
+ * await compress(toolOutput, { store, namespace: conversationId, ttl: 24 * 3600_000 });
+ * await store.disconnect();
+ */
+export async function createRedisStore(
+  url = 'redis://127.0.0.1:6379',
+  options: RedisStoreOptions = {},
+): Promise<Keyv> {
+  const connectTimeout = options.connectTimeout ?? DEFAULT_TIMEOUT_MS;
+  const { createClient, createKeyv, defaultReconnectStrategy } = await import('@keyv/redis');
+  // Until the first connection succeeds, a refused connection fails the operation at once (the
+  // next one tries again); after that, a dropped connection is retried in the background.
+  let connectedOnce = false;
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: options.commandTimeout ?? DEFAULT_TIMEOUT_MS },
+    socket: {
+      connectTimeout,
+      reconnectStrategy: (retries: number, cause: Error) => (connectedOnce ? defaultReconnectStrategy(retries) : cause),
+    },
+  });
+  client.on('ready', () => {
+    connectedOnce = true;
+  });
+  // `connectionTimeout` bounds the first connection, which would otherwise retry until it succeeds.
+  return createKeyv(client, { throwOnErrors: true, throwOnConnectError: true, connectionTimeout: connectTimeout });
+}
