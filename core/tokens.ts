@@ -36,23 +36,31 @@ type CountTokens = (text: string, options: typeof asPlainText) => number;
 type IsWithinTokenLimit = (text: string, limit: number, options: typeof asPlainText) => number | false;
 
 function guarded(name: string, countTokens: CountTokens, isWithinTokenLimit: IsWithinTokenLimit): TokenCounter {
-  const count = (text: string) => countInChunks(text, (piece) => countTokens(piece, asPlainText));
+  const count = (text: string) => {
+    const cuts = longRunCuts(text);
+    if (cuts.length === 0) return countTokens(text, asPlainText);
+    let total = 0;
+    let start = 0;
+    for (const cut of [...cuts, text.length]) {
+      total += countTokens(text.slice(start, cut), asPlainText);
+      start = cut;
+    }
+    return total;
+  };
   return {
     name,
     count,
     countUpTo: (text, limit) => {
-      if (longRunAt(text) === -1) return isWithinTokenLimit(text, limit, asPlainText);
+      if (longRunCuts(text).length === 0) return isWithinTokenLimit(text, limit, asPlainText);
       const tokens = count(text);
       return tokens <= limit ? tokens : false;
     },
   };
 }
 
-/** Counts `text`, cutting letter or punctuation runs longer than LONG_RUN_CHUNK into chunks. */
-function countInChunks(text: string, count: (piece: string) => number): number {
-  if (longRunAt(text) === -1) return count(text);
-  let total = 0;
-  let pieceStart = 0;
+/** Where to cut `text` so that no letter or punctuation run is longer than LONG_RUN_CHUNK. */
+function longRunCuts(text: string): number[] {
+  const cuts: number[] = [];
   let runStart = 0;
   let runClass = -1;
   for (let i = 0; i < text.length; i++) {
@@ -61,12 +69,11 @@ function countInChunks(text: string, count: (piece: string) => number): number {
       runClass = charClass;
       runStart = i;
     } else if (charClass >= LETTER && i - runStart >= LONG_RUN_CHUNK) {
-      total += count(text.slice(pieceStart, i));
-      pieceStart = i;
+      cuts.push(i);
       runStart = i;
     }
   }
-  return total + count(text.slice(pieceStart));
+  return cuts;
 }
 
 const SPACE = 0;
@@ -79,22 +86,6 @@ function classOf(code: number): number {
   if (code >= 48 && code <= 57) return DIGIT;
   if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code >= 128) return LETTER;
   return PUNCTUATION;
-}
-
-/** Index of the first letter or punctuation run longer than LONG_RUN_CHUNK, or -1. */
-function longRunAt(text: string): number {
-  let runStart = 0;
-  let runClass = -1;
-  for (let i = 0; i < text.length; i++) {
-    const charClass = classOf(text.charCodeAt(i));
-    if (charClass !== runClass) {
-      runClass = charClass;
-      runStart = i;
-    } else if (charClass >= LETTER && i - runStart >= LONG_RUN_CHUNK) {
-      return runStart;
-    }
-  }
-  return -1;
 }
 
 /**

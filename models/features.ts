@@ -77,7 +77,7 @@ export const FEATURE_NAMES: readonly string[] = [
   'length', 'terms', 'clause_index', 'clauses_in_sentence', 'last_clause', 'unit_position', 'first_unit',
   'first_in_paragraph', 'document_size', 'query_terms', 'query_in_document',
   ...QUERY_PATTERNS.map(([name]) => name),
-  'asks_nothing',
+  'asks_nothing', 'holds_wanted', 'holds_wanted_in_match',
 ];
 
 const REFERENCE_WORDS = ['it', 'he', 'she', 'they', 'this', 'these', 'those', 'his', 'her', 'its', 'their', 'there', 'such'];
@@ -151,6 +151,7 @@ export function unitFeatures(
   const lowerQuery = query.slice(0, 4000).toLowerCase();
   const queryFlags = QUERY_PATTERNS.map(([, pattern]) => (pattern.test(lowerQuery) ? 1 : 0));
   const asksNothing = queryFlags.slice(0, 11).some((flag) => flag) ? 0 : 1;
+  const wanted = wantedType(queryFlags);
   const queryWords = wordsOf(query.slice(0, 4000));
   const queryPrefixes = new Set<number>();
   for (const word of queryWords.prefixes) if (!fillerHashes.has(word)) queryPrefixes.add(word);
@@ -225,7 +226,12 @@ export function unitFeatures(
       terms.length ? popcount(queryMaskInDocument) / Math.min(terms.length, 31) : 0,
       ...queryFlags,
       asksNothing,
+      0, // holds the kind of fact the query asks for, filled below
+      0,
     ];
+    const holds = wanted === 'time' ? scan.year || scan.monthOrEra : wanted === 'number' ? scan.digit || scan.numberWord : wanted === 'name' ? (scan.newCapitalized > 0 ? 1 : 0) : 0;
+    row[width - 2] = holds;
+    row[width - 1] = holds * sentenceRelevance[sentence]!;
     values.set(row, u * width);
     const from = index.offsets[u]!;
     const to = Math.min(index.offsets[u + 1]!, from + settings.unitTerms);
@@ -239,6 +245,16 @@ export function unitFeatures(
     }
   }
   return { values, unitIds, queryIds, count };
+}
+
+// The kind of fact the query asks for, from its flags (see QUERY_PATTERNS): a year or date, a
+// number, or a name; undefined for "what", "why", "how".
+function wantedType(flags: number[]): 'time' | 'number' | 'name' | undefined {
+  const flag = (name: string): number => flags[QUERY_PATTERNS.findIndex(([key]) => key === name)]!;
+  if (flag('asks_when') || ((flag('asks_what') || flag('asks_which')) && flag('asks_time_word'))) return 'time';
+  if (flag('asks_how_many') || flag('asks_how_much') || flag('asks_how_measure') || flag('asks_percent') || flag('asks_quantity_word')) return 'number';
+  if (flag('asks_who') || flag('asks_whom') || flag('asks_where') || flag('asks_person_word') || flag('asks_place_word')) return 'name';
+  return undefined;
 }
 
 /** The id of a term hash among `buckets` ids, 1 to buckets - 1 (0 is padding). */

@@ -8,6 +8,10 @@
  * line continues wrapped prose. Headings, list items and other lines without punctuation are units
  * of their own. Long sentences can then be cut into clauses. One linear scan each; regular
  * expressions only look at the start of a line or at one short word.
+ *
+ * Text made of lines rather than prose (code, tracebacks, file views with line numbers, aligned
+ * command output) is split by line instead: there a period or a comma ends nothing, and half a
+ * line of code is worth less than none.
  */
 
 /** One unit of text: `text.slice(start, end)`, without surrounding whitespace. */
@@ -24,6 +28,11 @@ export interface SplitOptions {
    * space, so that every unit stays small enough to keep or fold on its own. Default 1200.
    */
   maxLength?: number;
+  /**
+   * Every non-blank line is one unit, indentation included, never cut at punctuation (only past
+   * `maxLength`). For text that `looksLineStructured`. Default false.
+   */
+  byLine?: boolean;
 }
 
 /** A part of a sentence: the unit the text compressor keeps or folds. */
@@ -40,6 +49,10 @@ export interface ClauseOptions {
 }
 
 const DEFAULT_MAX_LENGTH = 1200;
+// `looksLineStructured` reads this much, and counts a line this long as a paragraph of prose.
+const SAMPLE_CHARS = 64 * 1024;
+const SAMPLE_LINES = 200;
+const PARAGRAPH_LINE = 160;
 
 // Words that end in a period without ending the sentence. Lowercase, without the period.
 const ABBREVIATIONS = new Set([
@@ -64,6 +77,7 @@ const BLOCK_START = /[ \t]*(?:[-*+•▪◦‣][ \t]|\d{1,3}[.)][ \t]|[A-Za-z][.
  */
 export function splitSentences(text: string, options: SplitOptions = {}): Sentence[] {
   const maxLength = Math.max(16, options.maxLength ?? DEFAULT_MAX_LENGTH);
+  if (options.byLine) return splitLines(text, maxLength);
   const sentences: Sentence[] = [];
   let paragraph = 0;
   let blankSeen = false;
@@ -134,6 +148,36 @@ export function splitSentences(text: string, options: SplitOptions = {}): Senten
 }
 
 /**
+ * Whether the text is made of lines rather than prose: most of its lines are numbered (`1475:`),
+ * indented, or mostly digits and symbols, and few are paragraph-long. Code, tracebacks, file views,
+ * tables and command output are; prose, wrapped or not, and Markdown lists are not. Reads at most
+ * the first 200 non-blank lines of the first 64 KiB.
+ *
+ * @example
+ * looksLineStructured('Traceback (most recent call last):\n  File "a.py", line 3, in <module>\n    f()\nKeyError: 1') // true
+ */
+export function looksLineStructured(text: string): boolean {
+  const limit = Math.min(text.length, SAMPLE_CHARS);
+  let lines = 0;
+  let structured = 0;
+  let paragraphs = 0;
+  for (let lineStart = 0; lineStart < limit && lines < SAMPLE_LINES; ) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd === -1 || lineEnd > limit) lineEnd = limit;
+    const contentStart = skipSpaces(text, lineStart, lineEnd);
+    if (contentStart < lineEnd) {
+      lines++;
+      if (lineEnd - contentStart > PARAGRAPH_LINE) paragraphs++;
+      else if (contentStart - lineStart >= 2 || text.charCodeAt(lineStart) === 9 || isNumberedLine(text, contentStart, lineEnd) || isSymbolHeavy(text, contentStart, lineEnd)) {
+        structured++;
+      }
+    }
+    lineStart = lineEnd + 1;
+  }
+  return lines >= 2 && structured * 2 >= lines && paragraphs * 5 < lines;
+}
+
+/**
  * Cuts long sentences into clauses at `, ; :`, brackets and dashes, so that the relevant half of a
  * long sentence can stay without the other half. Short pieces join their neighbour, so lists and
  * dates ("Denmark, Iceland and Norway", "June 4, 1990") mostly stay in one piece. Short sentences
@@ -167,6 +211,64 @@ export function splitClauses(text: string, sentences: readonly Sentence[], optio
     clauses.push({ start: clauseStart, end, paragraph, sentence: s });
   }
   return clauses;
+}
+
+// One unit per non-blank line, from the line's start (indentation is part of a line of code) to its
+// last non-space character; a line over `maxLength` is cut at a space, as `splitSentences` does.
+function splitLines(text: string, maxLength: number): Sentence[] {
+  const lines: Sentence[] = [];
+  let paragraph = 0;
+  let blankSeen = false;
+  for (let lineStart = 0; lineStart <= text.length; ) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd === -1) lineEnd = text.length;
+    let end = lineEnd;
+    while (end > lineStart && isSpace(text.charCodeAt(end - 1))) end--;
+    if (end === lineStart) {
+      if (lines.length > 0) blankSeen = true;
+    } else {
+      if (blankSeen) {
+        paragraph++;
+        blankSeen = false;
+      }
+      let start = lineStart;
+      while (end - start > maxLength) {
+        let cut = start + maxLength;
+        while (cut > start + maxLength / 2 && !isSpace(text.charCodeAt(cut))) cut--;
+        if (cut <= start + maxLength / 2) cut = start + maxLength;
+        if (isLowSurrogate(text.charCodeAt(cut))) cut--;
+        let cutEnd = cut;
+        while (cutEnd > start && isSpace(text.charCodeAt(cutEnd - 1))) cutEnd--;
+        if (cutEnd > start) lines.push({ start, end: cutEnd, paragraph });
+        start = skipSpaces(text, cut, end);
+      }
+      lines.push({ start, end, paragraph });
+    }
+    lineStart = lineEnd + 1;
+  }
+  return lines;
+}
+
+// `1475:`, `12|` or `  7\t`: a line number the way file viewers, grep -n and cat -n print it.
+function isNumberedLine(text: string, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && i - start < 8 && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  if (i === start || i === end) return false;
+  const c = text.charCodeAt(i);
+  return c === 58 || c === 124 || c === 9;
+}
+
+// More than a fifth of the line's non-space characters are digits or symbols: code, tables, data.
+function isSymbolHeavy(text: string, start: number, end: number): boolean {
+  let symbols = 0;
+  let characters = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) continue;
+    characters++;
+    if (c < 128 && !((c >= 97 && c <= 122) || (c >= 65 && c <= 90))) symbols++;
+  }
+  return symbols * 5 > characters;
 }
 
 /**
