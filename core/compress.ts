@@ -1,4 +1,4 @@
-import { compressors } from './compressors/index.ts';
+import { compressors, prepareCompressors } from './compressors/index.ts';
 import { TokenfoldError } from './errors.ts';
 import { escapeLookAlikes, foldId, renderMarker } from './folds.ts';
 import { detect } from './router.ts';
@@ -56,12 +56,24 @@ export async function compress(input: unknown, options: CompressOptions = {}): P
 
   let pieces;
   try {
+    // A compressor may need asynchronous set-up once (code: tree-sitter grammars); it stays synchronous.
+    await prepareCompressors[kind]?.(text, { fileName: options.fileName });
+    // A model that fails leaves the built-in scorer in charge, it does not stop compression.
+    const scoreUnits =
+      kind === 'text' && options.query
+        ? await options.relevance?.prepare(text, options.query).catch((error: unknown) => {
+            report(options, error, 'compressor', kind);
+            return undefined;
+          })
+        : undefined;
     pieces = compressor(text, {
       query: options.query ?? '',
       budget: options.budget ?? Math.max(256, Math.round(before.tokens / 4)),
       inputTokens: before.tokens,
       countTokens: (part) => counter.count(part),
       estimateTokens,
+      fileName: options.fileName,
+      ...(scoreUnits ? { scoreUnits } : {}),
     });
   } catch (error) {
     report(options, error, 'compressor', kind);

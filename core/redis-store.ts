@@ -1,3 +1,4 @@
+import type { RedisClientConnectionType } from '@keyv/redis';
 import type Keyv from 'keyv';
 
 /*
@@ -39,14 +40,15 @@ export async function createRedisStore(
   options: RedisStoreOptions = {},
 ): Promise<Keyv> {
   const connectTimeout = options.connectTimeout ?? DEFAULT_TIMEOUT_MS;
-  const { createClient, createKeyv, defaultReconnectStrategy } = await import('@keyv/redis');
+  const commandTimeout = options.commandTimeout ?? DEFAULT_TIMEOUT_MS;
+  const { default: KeyvRedis, Keyv, createClient, defaultReconnectStrategy } = await import('@keyv/redis');
+
   // Until the first connection succeeds, a refused connection fails the operation at once (the
   // next one tries again); after that, a dropped connection is retried in the background.
   let connectedOnce = false;
   const client = createClient({
     url,
     disableOfflineQueue: true,
-    commandOptions: { timeout: options.commandTimeout ?? DEFAULT_TIMEOUT_MS },
     socket: {
       connectTimeout,
       reconnectStrategy: (retries: number, cause: Error) => (connectedOnce ? defaultReconnectStrategy(retries) : cause),
@@ -55,6 +57,47 @@ export async function createRedisStore(
   client.on('ready', () => {
     connectedOnce = true;
   });
+
+  // @keyv/redis connects on first use, but two first uses at once (compress writes its folds in
+  // parallel) both see an open socket, and the second, finding it not yet ready and the offline
+  // queue off, fails. One connection attempt at a time, shared by everyone waiting for it.
+  // node-redis bounds a command's wait to be sent, not its wait for the reply, so a frozen Redis
+  // would hold every call forever: each operation races a timer.
+  class BoundedRedis extends KeyvRedis<unknown> {
+    #connecting: Promise<RedisClientConnectionType> | undefined;
+    override getClient(): Promise<RedisClientConnectionType> {
+      if (this.client.isOpen && !this.#connecting) return super.getClient();
+      this.#connecting ??= super.getClient().finally(() => {
+        this.#connecting = undefined;
+      });
+      return this.#connecting;
+    }
+    override get<U>(key: string) {
+      return withTimeout(super.get<U>(key), commandTimeout, 'get');
+    }
+    override getMany<U>(keys: string[]) {
+      return withTimeout(super.getMany<U>(keys), commandTimeout, 'getMany');
+    }
+    override set(key: string, value: string, ttl?: number) {
+      return withTimeout(super.set(key, value, ttl), commandTimeout, 'set');
+    }
+    override delete(key: string) {
+      return withTimeout(super.delete(key), commandTimeout, 'delete');
+    }
+  }
   // `connectionTimeout` bounds the first connection, which would otherwise retry until it succeeds.
-  return createKeyv(client, { throwOnErrors: true, throwOnConnectError: true, connectionTimeout: connectTimeout });
+  const adapter = new BoundedRedis(client, { throwOnErrors: true, throwOnConnectError: true, connectionTimeout: connectTimeout });
+  // No Keyv prefix: fold keys are already `tokenfold:<namespace>:<id>`.
+  const store = new Keyv({ store: adapter, useKeyPrefix: false, throwOnErrors: true });
+  store.namespace = undefined;
+  return store;
+}
+
+/** `promise`, or a rejection once `milliseconds` have passed without it settling. */
+function withTimeout<T>(promise: Promise<T>, milliseconds: number, operation: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis ${operation} timed out after ${milliseconds} ms`)), milliseconds);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -199,11 +199,21 @@ function detectLog(lines: string[]): Detection | undefined {
 }
 
 const CODE_LINE =
-  /^\s*(import |export |from \S+ import|def |class |function |const |let |var |return\b|if \(|for \(|while \(|fn |pub |impl |use |package |func |#include|#define|public |private |protected |static |async |await |}\s*(else|catch)?|@\w+|\/\/|\/\*|\* |#!)|[;{]\s*$/;
+  /^\s*(import |export |from \S+ import|def |class |function |const |let |var |return\b|if \(|for \(|while \(|fn |pub |impl |use |package |func |#include|#define|public |private |protected |static |async |await |}\s*(else|catch)?|@\w+|\/\/|\/\*|\* |#!|(el)?if .*:$|else:$|for .*:$|while .*:$|try:$|except\b.*:$|finally:$|with .*:$|raise |yield\b|pass$|elsif |unless |end$|rescue\b|\w+ := |defer |\w+(\.\w+)* [-+*/%|&]?= .*[\])'"\w]$|[\w.$]+\(.*\)$|(else|begin|break|next|ensure)$|self\.|"""|''')|[;{]\s*$|^\s+# /;
+// Lines that only a definition or an import starts: a file with many of them is code even when
+// long docstrings or data tables dilute the share of code-like lines (Python's stdlib does both).
+const DEFINITION_LINE =
+  /^\s*(def \w+\s*\(.*:$|def (self\.)?\w+[?!]?(\(.*\))?$|class \w+.*:$|require(_relative)? ['"]|import [\w.]+|from [\w.]+ import |fn \w+|func |package \w+$|#include|public (static )?(class|void|final)|impl\b)/;
 
 function detectCode(lines: string[]): Detection | undefined {
   if (lines.length < 3) return undefined;
   const codeLike = share(lines, (line) => CODE_LINE.test(line));
+  // Markdown quotes code in ``` fences; such a document is prose with examples, not a source file.
+  if (lines.filter((line) => line.trimStart().startsWith('```')).length >= 2) return undefined;
   if (codeLike >= 0.45) return { kind: 'code', why: `${Math.round(codeLike * 100)}% of lines look like code` };
+  const definitions = lines.filter((line) => DEFINITION_LINE.test(line)).length;
+  if (definitions >= 10 || (definitions >= 5 && codeLike >= 0.2)) {
+    return { kind: 'code', why: `${definitions} definition or import lines, ${Math.round(codeLike * 100)}% code-like` };
+  }
   return undefined;
 }

@@ -49,6 +49,10 @@ export function foldKey(namespace: string | undefined, id: string): string {
 /**
  * Writes folds and resolves to true only when every write succeeded. Never throws: the caller
  * must not emit a marker for a fold that was not kept.
+ *
+ * Ids are 40-bit content hashes, so two different texts can share one: even odds once a namespace
+ * holds about a million folds. A write never replaces a different text under its id; it fails
+ * instead (the input then passes through), so that no marker ever resolves to another original.
  */
 export async function writeFolds(
   store: Keyv,
@@ -57,6 +61,12 @@ export async function writeFolds(
   ttl: number | undefined,
 ): Promise<{ ok: true } | { ok: false; error: unknown }> {
   try {
+    const existing = (await Promise.all(folds.map(({ id }) => store.get(foldKey(namespace, id))))) as unknown[];
+    const clash = folds.find((fold, index) => {
+      const record = existing[index] as StoredFold | undefined;
+      return typeof record?.text === 'string' && record.text !== fold.text;
+    });
+    if (clash) return { ok: false, error: new Error(`fold id ${clash.id} already holds a different text in this namespace`) };
     const results = await Promise.all(
       folds.flatMap(({ id, text, firstLine }) => {
         const key = foldKey(namespace, id);

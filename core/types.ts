@@ -67,6 +67,26 @@ export interface CompressorContext {
   countTokens(text: string): number;
   /** Cheap estimate of the token count (a few ns per char). */
   estimateTokens(text: string): number;
+  /** The file the text was read from, when the tool said (`src/app.py`): tells code its language. */
+  fileName?: string;
+  /**
+   * Relevance scores for the text compressor's units from a model (see `tokenfold/models`),
+   * computed before the compressor runs; absent, the built-in BM25 scorer is used.
+   */
+  scoreUnits?: UnitScorer;
+}
+
+/** Scores text units (sentences, clauses) for a query: higher means keep. Synchronous. */
+export type UnitScorer = (input: {
+  text: string;
+  units: ReadonlyArray<{ start: number; end: number }>;
+  query: string;
+}) => ArrayLike<number>;
+
+/** A model that scores text for a query; `compress` asks it before the text compressor runs. */
+export interface RelevanceScorer {
+  /** A scorer for this text and query, or undefined to use the built-in one. Must never reject. */
+  prepare(text: string, query: string): Promise<UnitScorer | undefined>;
 }
 
 /**
@@ -92,6 +112,13 @@ export interface CompressOptions {
   budget?: number;
   /** Skip the router. */
   kind?: ContentKind;
+  /** The file the text was read from, if any (`src/app.py`): the code compressor reads its language from it. */
+  fileName?: string;
+  /**
+   * A local model that scores text and RAG documents for the query, e.g.
+   * `relevanceFor('shipped')` from `tokenfold/models`. Default: the built-in BM25 scorer.
+   */
+  relevance?: RelevanceScorer;
   /** Where folded originals go. Default: one in-memory store per process. */
   store?: Keyv;
   /** Scopes fold ids (tenant, user, conversation). Unfold only finds ids of its own namespace. */

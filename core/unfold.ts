@@ -1,3 +1,4 @@
+import { createContext, Script, type Context } from 'node:vm';
 import { readFold, defaultStore } from './store.ts';
 import type { UnfoldOptions, UnfoldResult } from './types.ts';
 
@@ -38,12 +39,15 @@ export async function unfold(idOrMarker: string, options: UnfoldOptions = {}): P
   const selected = lines.slice(from - firstLine, to - firstLine + 1);
   if (options.grep === undefined) return { ...base, text: selected.join('\n') };
 
-  const matches = lineMatcher(options.grep);
-  const hits: string[] = [];
-  selected.forEach((line, index) => {
-    if (matches(line)) hits.push(`${from + index}: ${line}`);
-  });
-  return { ...base, text: hits.join('\n') };
+  const matched = matchingLines(selected, options.grep);
+  if (matched === 'too-slow') {
+    return {
+      status: 'invalid-request',
+      id,
+      message: `The grep pattern ${JSON.stringify(options.grep)} is too costly on fold ${id} (it ran past ${GREP_TIME_LIMIT_MS / 1000} s). Use plain words, a simpler pattern, or a line range.`,
+    };
+  }
+  return { ...base, text: matched.map((index) => `${from + index}: ${selected[index]}`).join('\n') };
 }
 
 function parseRange(lines: UnfoldOptions['lines']): [number, number] | undefined | 'invalid' {
@@ -59,13 +63,31 @@ function parseRange(lines: UnfoldOptions['lines']): [number, number] | undefined
   return from <= to ? [from, to] : 'invalid';
 }
 
-// A pattern that is not a valid regular expression is matched as plain text.
-function lineMatcher(pattern: string): (line: string) => boolean {
+// The pattern comes from the model, and through it from whatever a tool output told the model:
+// one that backtracks catastrophically (`(a+)+$` on a long run of `a`) would block this process
+// for minutes. So the regular expression runs in a VM context with a time limit, which
+// interrupts it; a pattern that is not a valid regular expression is matched as plain text.
+const GREP_TIME_LIMIT_MS = 2000;
+const GREP_SCRIPT = new Script('for (let i = 0; i < lines.length; i++) if (regex.test(lines[i])) hits.push(i);');
+let grepContext: Context | undefined;
+
+function matchingLines(lines: string[], pattern: string): number[] | 'too-slow' {
+  let regex: RegExp;
   try {
-    const regex = new RegExp(pattern, 'i');
-    return (line) => regex.test(line);
+    regex = new RegExp(pattern, 'i');
   } catch {
     const needle = pattern.toLowerCase();
-    return (line) => line.toLowerCase().includes(needle);
+    return lines.flatMap((line, index) => (line.toLowerCase().includes(needle) ? [index] : []));
   }
+  const hits: number[] = [];
+  grepContext ??= createContext({});
+  Object.assign(grepContext, { lines, regex, hits });
+  try {
+    GREP_SCRIPT.runInContext(grepContext, { timeout: GREP_TIME_LIMIT_MS });
+  } catch {
+    return 'too-slow';
+  } finally {
+    Object.assign(grepContext, { lines: undefined, regex: undefined, hits: undefined });
+  }
+  return hits;
 }

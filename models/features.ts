@@ -77,7 +77,8 @@ export const FEATURE_NAMES: readonly string[] = [
   'length', 'terms', 'clause_index', 'clauses_in_sentence', 'last_clause', 'unit_position', 'first_unit',
   'first_in_paragraph', 'document_size', 'query_terms', 'query_in_document',
   ...QUERY_PATTERNS.map(([name]) => name),
-  'asks_nothing', 'holds_wanted', 'holds_wanted_in_match',
+  'asks_nothing', 'holds_wanted', 'holds_wanted_in_match', 'holds_wanted_rank', 'sentence_holds_wanted',
+  'unit_distance', 'coverage_over_best', 'unit_bigrams', 'sentence_bigrams',
 ];
 
 const REFERENCE_WORDS = ['it', 'he', 'she', 'they', 'this', 'these', 'those', 'his', 'her', 'its', 'their', 'there', 'such'];
@@ -97,6 +98,7 @@ const QUERY_FILLER = [
   'many', 'much', 'name', 'called', 'type', 'kind', 'some', 'there', 'they', 'their', 'been', 'into', 'about', 'other',
 ];
 const PREFIX = 5; // chars of a word compared for the prefix match
+const COVERAGE_COLUMN = FEATURE_NAMES.indexOf('unit_coverage');
 
 const referenceHashes = new Set(REFERENCE_WORDS.map((word) => wordHash(word, 0, word.length, 99)));
 const monthHashes = new Set(MONTH_OR_ERA_WORDS.map((word) => wordHash(word, 0, word.length, 99)));
@@ -159,6 +161,9 @@ export function unitFeatures(
   for (let t = 0; t < Math.min(terms.length, settings.queryTerms); t++) queryIdRow[t] = bucket(terms[t]!, settings.buckets);
 
   const scan = new UnitScan(queryWords.all);
+  const holding = new Uint8Array(count);
+  const holdsColumn = FEATURE_NAMES.indexOf('holds_wanted');
+  const unitCoverage = new Float64Array(count);
   const sentencePrefixHits = new Float64Array(sentenceCount);
   const unitPrefixHits = new Float64Array(count);
   const prefixSeen = new Set<number>();
@@ -228,10 +233,13 @@ export function unitFeatures(
       asksNothing,
       0, // holds the kind of fact the query asks for, filled below
       0,
+      ...[0, 0, 0, 0, 0, 0], // rank among holding units ... sentence bigrams: need every unit read, filled below
     ];
     const holds = wanted === 'time' ? scan.year || scan.monthOrEra : wanted === 'number' ? scan.digit || scan.numberWord : wanted === 'name' ? (scan.newCapitalized > 0 ? 1 : 0) : 0;
-    row[width - 2] = holds;
-    row[width - 1] = holds * sentenceRelevance[sentence]!;
+    holding[u] = holds;
+    row[holdsColumn] = holds;
+    row[holdsColumn + 1] = holds * sentenceRelevance[sentence]!;
+    unitCoverage[u] = row[COVERAGE_COLUMN]!;
     values.set(row, u * width);
     const from = index.offsets[u]!;
     const to = Math.min(index.offsets[u + 1]!, from + settings.unitTerms);
@@ -244,7 +252,76 @@ export function unitFeatures(
       values[u * width + sentencePrefixColumn] = Math.min(sentencePrefixHits[sentenceOf[u]!]! / queryPrefixes.size, 1);
     }
   }
+  fillBigramColumns(values, width, holdsColumn + 6, index, terms, sentenceOf);
+  fillDocumentColumns(values, width, holdsColumn + 2, { units: count, sentenceOf, holding, unitRelevance, sentenceRelevance, unitCoverage });
   return { values, unitIds, queryIds, count };
+}
+
+// How many of the query's word pairs (consecutive terms, "Norman conquest") a unit and its
+// sentence repeat, over the number of pairs: questions often copy a phrase of the answer's sentence.
+function fillBigramColumns(values: Float32Array, width: number, column: number, index: TermIndex, terms: Int32Array, sentenceOf: Int32Array): void {
+  if (terms.length < 2) return;
+  const pairs = new Map<number, number>();
+  for (let t = 1; t < terms.length && pairs.size < 31; t++) {
+    const pair = pairHash(terms[t - 1]!, terms[t]!);
+    if (!pairs.has(pair)) pairs.set(pair, pairs.size);
+  }
+  const units = index.offsets.length - 1;
+  const masks = new Int32Array(units);
+  for (let u = 0; u < units; u++) {
+    for (let t = index.offsets[u]! + 1; t < index.offsets[u + 1]!; t++) {
+      const slot = pairs.get(pairHash(index.terms[t - 1]!, index.terms[t]!));
+      if (slot !== undefined) masks[u]! |= 1 << slot;
+    }
+  }
+  const sentenceMasks = new Int32Array(sentenceOf[units - 1]! + 1);
+  for (let u = 0; u < units; u++) sentenceMasks[sentenceOf[u]!]! |= masks[u]!;
+  for (let u = 0; u < units; u++) {
+    values[u * width + column] = popcount(masks[u]!) / pairs.size;
+    values[u * width + column + 1] = popcount(sentenceMasks[sentenceOf[u]!]!) / pairs.size;
+  }
+}
+
+function pairHash(first: number, second: number): number {
+  return Math.imul(first, 31) ^ second;
+}
+
+// Columns that compare a unit with the rest of the document: among the units holding the wanted
+// kind of fact, its rank by the match around it; whether its sentence holds one; its distance in
+// units to the best-matching unit; its query coverage over the best unit's.
+function fillDocumentColumns(
+  values: Float32Array,
+  width: number,
+  column: number,
+  document: { units: number; sentenceOf: Int32Array; holding: Uint8Array; unitRelevance: Float64Array; sentenceRelevance: Float64Array; unitCoverage: Float64Array },
+): void {
+  const { units, sentenceOf, holding, unitRelevance, sentenceRelevance, unitCoverage } = document;
+  const sentenceHolds = new Uint8Array(sentenceOf[units - 1]! + 1);
+  for (let u = 0; u < units; u++) if (holding[u]) sentenceHolds[sentenceOf[u]!] = 1;
+  // A holding unit's match: its sentence's, plus its own and its neighbours' in the sentence.
+  const match = new Float64Array(units).fill(-1);
+  for (let u = 0; u < units; u++) {
+    if (!holding[u]) continue;
+    const sentence = sentenceOf[u]!;
+    const previous = u > 0 && sentenceOf[u - 1] === sentence ? unitRelevance[u - 1]! : 0;
+    const next = u + 1 < units && sentenceOf[u + 1] === sentence ? unitRelevance[u + 1]! : 0;
+    match[u] = sentenceRelevance[sentence]! + 0.5 * Math.max(unitRelevance[u]!, previous, next);
+  }
+  const rank = ranks(match);
+  let bestUnit = 0;
+  let bestCoverage = 0;
+  for (let u = 0; u < units; u++) {
+    if (unitRelevance[u]! > unitRelevance[bestUnit]!) bestUnit = u;
+    bestCoverage = Math.max(bestCoverage, unitCoverage[u]!);
+  }
+  const anyMatch = unitRelevance[bestUnit]! > 0;
+  for (let u = 0; u < units; u++) {
+    const row = u * width + column;
+    values[row] = holding[u] ? 1 / (1 + rank[u]!) : 0;
+    values[row + 1] = sentenceHolds[sentenceOf[u]!]!;
+    values[row + 2] = anyMatch ? Math.min(Math.abs(u - bestUnit), 5) / 5 : 1;
+    values[row + 3] = bestCoverage > 0 ? unitCoverage[u]! / bestCoverage : 0;
+  }
 }
 
 // The kind of fact the query asks for, from its flags (see QUERY_PATTERNS): a year or date, a

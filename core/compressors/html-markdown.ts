@@ -9,7 +9,7 @@ import { strikethrough, taskListItems } from 'turndown-plugin-gfm';
  * - Every table becomes a GFM table, the first row as header. turndown-plugin-gfm keeps a table
  *   without `<th>` as raw HTML and crashes on linkedom (no `table.rows`), so tables are done here;
  *   its strikethrough and task-list rules are used as they are. Layout tables (nested tables, one
- *   column or one row, headings or code inside) become plain blocks.
+ *   column or one row, headings or code inside) become plain text, a row per line.
  * - `<pre>` without `<code>` (DocBook, Texinfo, man2html pages) is a code block too.
  * - Links keep their text and URL; in-page links (`#section`) keep their text only, anchor glyphs
  *   (`#`, `¶`) next to headings go, long query strings and data: URLs are cut. Images without alt
@@ -34,22 +34,26 @@ export interface DomNode {
 
 export interface DomElement extends DomNode {
   getAttribute(name: string): string | null;
+  setAttribute(name: string, value: string): void;
   querySelector(selectors: string): DomElement | null;
   querySelectorAll(selectors: string): ArrayLike<DomElement>;
   cloneNode(deep: boolean): DomElement;
   remove(): void;
   before(...nodes: DomNode[]): void;
-  contains(node: DomNode): boolean;
   children: ArrayLike<DomElement>;
 }
 
 // URLs longer than this are cut; query strings longer than QUERY_CHARS become `?…`.
 const URL_CHARS = 160;
 const QUERY_CHARS = 40;
-// Longest whitespace run kept inside a code block (see the header).
+// Longest whitespace run kept inside a code block (see the header): longer runs are cut to it.
 const CODE_WHITESPACE_RUN = 256;
+const LONG_WHITESPACE = new RegExp(`\\s{${CODE_WHITESPACE_RUN + 1},}`, 'g');
 // Link texts that only mark an anchor: the `#` or `¶` after a heading.
 const ANCHOR_GLYPHS = new Set(['#', '¶', '§', '🔗', '⚓', '∞', '↩', '↑', '⁋', 'link', 'permalink']);
+
+// Where `flattenCodeBlocks` leaves a code block's language.
+const LANGUAGE_ATTRIBUTE = 'data-tokenfold-language';
 
 const service = createService();
 
@@ -62,6 +66,21 @@ const service = createService();
  */
 export function toMarkdown(root: DomNode): string {
   return service.turndown(root);
+}
+
+/**
+ * Replaces the content of every `<pre>` with its plain code text (its language kept in an
+ * attribute). turndown converts every node of a subtree before a rule sees the result, so the
+ * thousands of highlighting `<span>`s of a documentation page cost as much as its prose; Readability
+ * walks them too. Done once on the parsed page, before either runs.
+ */
+export function flattenCodeBlocks(root: DomElement): void {
+  for (const pre of Array.from(root.querySelectorAll('pre'))) {
+    const language = codeLanguage(pre);
+    const code = codeText(pre);
+    pre.textContent = code;
+    pre.setAttribute(LANGUAGE_ATTRIBUTE, language);
+  }
 }
 
 /** Cuts long query strings and very long URLs; a data: URL becomes `data:…`. */
@@ -84,7 +103,6 @@ function createService(): TurndownService {
     bulletListMarker: '-',
     codeBlockStyle: 'fenced',
     fence: '```',
-    br: '',
   });
   turndown.escape = (text) => text;
   turndown.use(strikethrough);
@@ -134,11 +152,13 @@ function createService(): TurndownService {
   turndown.addRule('codeBlock', {
     filter: 'pre',
     replacement: (_content, node) => {
-      const code = capWhitespace(trimTrailingNewlines(codeText(node)));
+      // Leading line breaks go too (a browser drops the one right after `<pre>`, linkedom keeps it).
+      const code = capWhitespace(trimNewlines(codeText(node)));
       if (code.trim() === '') return '';
       let fence = '```';
       for (const match of code.matchAll(/^`{3,}/gm)) if (match[0].length >= fence.length) fence = '`'.repeat(match[0].length + 1);
-      return `\n\n${fence}${codeLanguage(node)}\n${code}\n${fence}\n\n`;
+      const language = node.getAttribute(LANGUAGE_ATTRIBUTE) ?? codeLanguage(node);
+      return `\n\n${fence}${language}\n${code}\n${fence}\n\n`;
     },
   });
 
@@ -151,7 +171,7 @@ function createService(): TurndownService {
       if (href === '' || href.startsWith('#') || /^javascript:/i.test(href)) {
         return ANCHOR_GLYPHS.has(text.toLowerCase()) ? '' : content;
       }
-      if (text === href) return href;
+      if (text === href) return shortenUrl(href);
       return `[${content}](${shortenUrl(href)})`;
     },
   });
@@ -171,7 +191,11 @@ function createService(): TurndownService {
   turndown.addRule('tableCell', {
     filter: ['th', 'td'],
     replacement: (content, node) => {
-      if (isLayoutTable(tableOf(node))) return `\n\n${content}\n\n`;
+      if (isLayoutTable(tableOf(node))) {
+        // A layout cell of inline content (a link, a logo) shares its row's line.
+        const text = content.trim();
+        return text.includes('\n') ? `\n\n${text}\n\n` : ` ${text} `;
+      }
       const cell = content.replaceAll('\n', ' ').replaceAll('|', '\\|').trim();
       const span = Math.min(Math.max(Number(node.getAttribute('colspan') ?? '1') || 1, 1), 50);
       return `${elementIndex(node.parentNode, node) === 0 ? '|' : ''} ${cell} |${' |'.repeat(span - 1)}`;
@@ -179,7 +203,11 @@ function createService(): TurndownService {
   });
   turndown.addRule('tableRow', {
     filter: 'tr',
-    replacement: (content, node) => (isLayoutTable(tableOf(node)) ? `\n\n${content}\n\n` : `\n${content.trim()}\n`),
+    replacement: (content, node) => {
+      if (!isLayoutTable(tableOf(node))) return `\n${content.trim()}\n`;
+      const row = content.trim();
+      return `\n\n${row.includes('\n') ? row : row.replace(/ {2,}/g, ' ')}\n\n`;
+    },
   });
   turndown.addRule('tableSection', {
     filter: ['thead', 'tbody', 'tfoot'],
@@ -299,7 +327,7 @@ function codeLanguage(pre: DomElement): string {
 
 function trimNewlines(text: string): string {
   let start = 0;
-  while (start < text.length && text.charCodeAt(start) === 10) start++;
+  while (start < text.length && (text.charCodeAt(start) === 10 || text.charCodeAt(start) === 13)) start++;
   return trimTrailingNewlines(text.slice(start));
 }
 
@@ -311,5 +339,5 @@ function trimTrailingNewlines(text: string): string {
 }
 
 function capWhitespace(code: string): string {
-  return code.replace(new RegExp(`\\s{${CODE_WHITESPACE_RUN + 1},}`, 'g'), (run) => run.slice(0, CODE_WHITESPACE_RUN));
+  return code.replace(LONG_WHITESPACE, (run) => run.slice(0, CODE_WHITESPACE_RUN));
 }

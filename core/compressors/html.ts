@@ -1,8 +1,8 @@
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import type { Compressor, CompressorContext, FoldRequest, Piece } from '../types.ts';
-import { toMarkdown, type DomElement, type DomNode } from './html-markdown.ts';
-import { htmlToPlainText, splitDocument, stripInvisible, type InvisibleCounts } from './html-scan.ts';
+import { flattenCodeBlocks, toMarkdown, type DomElement, type DomNode } from './html-markdown.ts';
+import { htmlToPlainText, measureMarkup, splitDocument, stripInvisible, type InvisibleCounts } from './html-scan.ts';
 import { foldUnselected, scoreSentences, selectSentences, type UnitScorer } from './text.ts';
 
 /*
@@ -24,14 +24,20 @@ import { foldUnselected, scoreSentences, selectSentences, type UnitScorer } from
  * html-markdown.ts). If the Markdown is still over the budget, the text compressor's selection
  * folds the sentences that matter least, keeping every h1-h3 heading as an outline.
  *
- * Pages too large for a DOM in reasonable time (over DOM_LIMIT after the scan) are reduced to
- * plain text by a linear tag stripper instead, with the same folds. Everything here is
- * synchronous and deterministic; a DOM or library failure falls back to the tag stripper.
+ * Pages that would take a DOM more than about 2 s (too many nodes, or nested too deep: see the
+ * limits below) are reduced to plain text by a linear tag stripper instead, with the original in
+ * a fold as always. Everything here is synchronous and deterministic; a DOM or library failure
+ * falls back to the tag stripper too.
  */
 
-// Above this many characters of HTML (after cutting scripts and styles) the DOM path costs
-// seconds; the linear tag stripper takes over. Measured: about 1 MB/s through the DOM path.
-const DOM_LIMIT = 2 * 1024 * 1024;
+// Limits of the DOM path, past which the linear tag stripper takes over. Its cost is per node
+// (about 30 µs each through linkedom, Readability and turndown, GC included) and grows with the
+// square of nesting depth (see `measureMarkup`): the largest real page of the benchmark has
+// 43,000 nodes; 60,000 nodes, or 40 million units of depth work, take about 2 s.
+const DOM_LIMIT = 4 * 1024 * 1024;
+const NODE_LIMIT = 60_000;
+const DEPTH_LIMIT = 256;
+const WORK_LIMIT = 40_000_000;
 // A landmark (<main>, <article>) must hold at least this share of the body's text to be trusted:
 // an app shell's empty <main> is not the content.
 const LANDMARK_MIN_SHARE = 0.25;
@@ -39,13 +45,14 @@ const LANDMARK_MIN_SHARE = 0.25;
 const ARTICLE_MIN_CHARS = 200;
 // Tokens kept free in the budget for the two fold markers that close the output.
 const MARKER_RESERVE = 60;
-// A rest of the page shorter than this gets no fold of its own: the original HTML has it.
-const REST_MIN_CHARS = 200;
 // Headings h1-h3 are ranked above every sentence when the Markdown is cut to the budget.
 const OUTLINE_BONUS = 10;
 const CALIBRATION_CHARS = 2048;
 
-const HIDDEN = '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"]';
+// Numbers the page's elements to tell, after Readability, which ones it took.
+const MARK = 'data-tokenfold-id';
+// Hidden for everyone (`display: none` is left to Readability: tabs of code samples use it).
+const HIDDEN = '[hidden], [aria-hidden="true"]';
 const NAVIGATION = 'nav, [role="navigation"], [role="search"]';
 const LANDMARKS: Array<[string, string]> = [
   ['nav', 'nav, [role="navigation"]'],
@@ -77,7 +84,7 @@ interface Extraction {
 export const compressHtml: Compressor = (text, context) => {
   const { html, counts } = stripInvisible(text);
   const { title, body } = splitDocument(html);
-  const extraction = (body.length <= DOM_LIMIT ? extractWithDom(title, body) : undefined) ?? {
+  const extraction = (fitsDom(body) ? extractWithDom(body) : undefined) ?? {
     main: htmlToPlainText(body),
     rest: '',
     landmarks: [],
@@ -87,23 +94,34 @@ export const compressHtml: Compressor = (text, context) => {
   const pieces: Piece[] = fitBudget(visible, context);
   const tail: Piece[] = [];
   const rest = extraction.rest.trim();
-  if (rest.length >= REST_MIN_CHARS) {
-    const landmarks = extraction.landmarks.length ? `: ${extraction.landmarks.join(', ')}` : '';
-    tail.push({ text: rest, unit: 'lines', count: lineCount(rest), summary: `rest of the page as Markdown${landmarks}` });
+  if (rest) {
+    const links = rest.split('](').length - 1;
+    const parts = [...(links ? [`${links} link${links === 1 ? '' : 's'}`] : []), ...extraction.landmarks];
+    const summary = `rest of the page as Markdown${parts.length ? `: ${parts.join(', ')}` : ''}`;
+    tail.push({ text: rest, unit: 'lines', count: lineCount(rest), summary });
   }
   tail.push({ text, unit: 'lines', count: lineCount(text), summary: originalSummary(text, counts, extraction.landmarks) });
   for (const piece of tail) pieces.push(pieces.length ? '\n\n' : '', piece);
   return pieces;
 };
 
+function fitsDom(body: string): boolean {
+  if (body.length > DOM_LIMIT) return false;
+  const { nodes, depth, work } = measureMarkup(body);
+  return nodes <= NODE_LIMIT && depth <= DEPTH_LIMIT && work <= WORK_LIMIT;
+}
+
 // Parses the body and finds its main content; undefined when the DOM path fails.
-function extractWithDom(title: string, body: string): Extraction | undefined {
+function extractWithDom(body: string): Extraction | undefined {
   try {
-    const { document } = parseHTML(
-      `<!DOCTYPE html><html><head><title>${escapeText(title)}</title></head><body>${body}</body></html>`,
-    ) as unknown as { document: DomDocument };
+    // No <title> for Readability: it deletes any early heading it finds similar to the title
+    // (`GCC 12.1` for `GCC 12 Release Series`), and the title is shown anyway.
+    const { document } = parseHTML(`<!DOCTYPE html><html><head></head><body>${body}</body></html>`) as unknown as {
+      document: DomDocument;
+    };
     const page = document.body;
     for (const element of Array.from(page.querySelectorAll(HIDDEN))) element.remove();
+    flattenCodeBlocks(page);
     const landmarks = LANDMARKS.filter(([, selector]) => page.querySelector(selector)).map(([name]) => name);
 
     const landmark = landmarkMain(page);
@@ -115,19 +133,30 @@ function extractWithDom(title: string, body: string): Extraction | undefined {
       return { main, rest: toMarkdown(page), landmarks };
     }
 
+    // Readability moves the article's elements out of the page and deletes much of the rest, so
+    // the rest comes from a copy: every element is numbered first (Readability keeps data
+    // attributes), and in the copy each element the article holds gives way to its child
+    // elements, which are judged in turn. What Readability dropped from inside the article (a
+    // share box, a comment thread) so stays in the rest; the article's own text leaves it.
+    const elements = page.querySelectorAll('*');
+    for (let i = 0; i < elements.length; i++) elements[i]!.setAttribute(MARK, String(i));
     const whole = page.cloneNode(true);
     const article = readArticle(document);
-    const pageMarkdown = toMarkdown(whole);
-    if (!article) return { main: pageMarkdown, rest: '', landmarks };
-    const main = toMarkdown(article.content);
-    return { main, rest: linesNotIn(pageMarkdown, main), landmarks };
+    if (!article) return { main: toMarkdown(whole), rest: '', landmarks };
+    const taken = new Set<string | null>();
+    for (const element of Array.from(article.querySelectorAll(`[${MARK}]`))) taken.add(element.getAttribute(MARK));
+    for (const element of Array.from(whole.querySelectorAll(`[${MARK}]`))) {
+      if (!taken.has(element.getAttribute(MARK))) continue;
+      for (const child of Array.from(element.children)) element.before(child);
+      element.remove();
+    }
+    return { main: toMarkdown(article), rest: toMarkdown(whole), landmarks };
   } catch {
     return undefined;
   }
 }
 
 interface DomDocument {
-  title: string;
   body: DomElement;
 }
 
@@ -144,12 +173,11 @@ function landmarkMain(page: DomElement): DomElement | undefined {
 }
 
 // Readability's article, or undefined when it finds none or too little to trust.
-// (Its title is not used: it trims the page's <title> by guesswork, `Basics (libffi: …)` to `…)`.)
-function readArticle(document: DomDocument): { content: DomNode } | undefined {
-  const article = new Readability<DomNode>(document as never, { serializer: (node) => node as unknown as DomNode }).parse();
-  const content = article?.content;
+function readArticle(document: DomDocument): DomElement | undefined {
+  const serializer = (node: unknown) => node as DomElement;
+  const content = new Readability<DomElement>(document as never, { serializer }).parse()?.content;
   if (!content || (content.textContent ?? '').trim().length < ARTICLE_MIN_CHARS) return undefined;
-  return { content };
+  return content;
 }
 
 // Elements of `list` not inside another element of `list`: one walk up from each.
@@ -163,29 +191,6 @@ function outermost(list: ArrayLike<DomElement>): DomElement[] {
 
 function visibleTextLength(element: DomElement): number {
   return (element.textContent ?? '').replace(/\s+/g, ' ').trim().length;
-}
-
-// The page's lines that the main content does not already show, blank lines kept between blocks.
-// Lines compare without their block prefix: Readability turns an h1 into an h2.
-function linesNotIn(page: string, main: string): string {
-  const shown = new Set(main.split('\n').map(lineKey));
-  const kept: string[] = [];
-  let blank = true;
-  for (const line of page.split('\n')) {
-    const key = lineKey(line);
-    if (key === '' || shown.has(key)) {
-      if (!blank) kept.push('');
-      blank = true;
-      continue;
-    }
-    kept.push(line);
-    blank = false;
-  }
-  return kept.join('\n').trim();
-}
-
-function lineKey(line: string): string {
-  return line.trim().replace(/^(?:#{1,6} |[-*+] |\d{1,9}[.)] |> )/, '');
 }
 
 // `# Title` first, unless one of the first headings already says it.
@@ -209,7 +214,9 @@ function withTitle(title: string, markdown: string): string {
 function fitBudget(markdown: string, context: CompressorContext): Piece[] {
   if (!markdown) return [];
   const budget = Math.max(context.budget - MARKER_RESERVE, 1);
-  if (context.estimateTokens(markdown) <= budget * 0.8 || context.countTokens(markdown) <= budget) return [markdown];
+  // The estimate settles clear cases; an exact count (costly on a long text) only close ones.
+  const estimate = context.estimateTokens(markdown);
+  if (estimate <= budget * 0.8 || (estimate <= budget * 1.5 && context.countTokens(markdown) <= budget)) return [markdown];
   const tokensPerChar = measureTokensPerChar(markdown, context);
   const score: UnitScorer = (input) => {
     const scores = scoreSentences(input);
@@ -245,10 +252,6 @@ function originalSummary(html: string, counts: InvisibleCounts, landmarks: strin
   parts.push(...landmarks);
   const size = html.length >= 1024 * 1024 ? `${(html.length / (1024 * 1024)).toFixed(1)} MB` : `${Math.max(1, Math.round(html.length / 1024))} kB`;
   return `original HTML ${size}${parts.length ? `: ${parts.join(', ')}` : ''}`;
-}
-
-function escapeText(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
 function lineCount(text: string): number {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { splitClauses, splitSentences } from './sentences.ts';
+import { looksLineStructured, splitClauses, splitSentences } from './sentences.ts';
 
 const units = (text: string): string[] => splitSentences(text).map((unit) => text.slice(unit.start, unit.end));
 
@@ -142,5 +142,58 @@ describe('splitClauses', () => {
       clauses.map((clause) => [clause.sentence, clause.paragraph]),
       [[0, 0], [1, 1], [1, 1], [1, 1]],
     );
+  });
+});
+
+describe('splitSentences by line', () => {
+  const lines = (text: string, maxLength?: number): string[] => splitSentences(text, { byLine: true, maxLength }).map((unit) => text.slice(unit.start, unit.end));
+
+  it('makes every non-blank line one unit, indentation included, whatever its punctuation', () => {
+    const text = 'Traceback (most recent call last):\n  File "a.py", line 3, in <module>\n    f(x. y, z)\n\r\nKeyError: 1. Then more.  \r\n';
+    assert.deepEqual(lines(text), ['Traceback (most recent call last):', '  File "a.py", line 3, in <module>', '    f(x. y, z)', 'KeyError: 1. Then more.']);
+    assert.deepEqual(
+      splitSentences(text, { byLine: true }).map((unit) => unit.paragraph),
+      [0, 0, 0, 1],
+    );
+  });
+
+  it('cuts only lines over maxLength, at a space, and never a surrogate pair in half', () => {
+    const long = `    x = "${'word '.repeat(100)}"`;
+    const split = lines(`short line\n${long}\nlast`, 120);
+    assert.equal(split[0], 'short line');
+    assert.equal(split.at(-1), 'last');
+    assert.ok(split.length > 5 && split.every((unit) => unit.length <= 120));
+    for (const unit of splitSentences('😀'.repeat(3000), { byLine: true, maxLength: 101 })) assert.ok(unit.start % 2 === 0 && unit.end % 2 === 0);
+  });
+
+  it('handles a 5 MB line without spaces and 5 MB of short lines quickly', () => {
+    for (const text of ['x'.repeat(5_000_000), 'a = 1\n'.repeat(800_000)]) {
+      const started = performance.now();
+      const split = splitSentences(text, { byLine: true });
+      assert.ok(performance.now() - started < 5000);
+      assert.ok(split.length > 1000 && split.every((unit) => unit.end - unit.start <= 1200));
+    }
+  });
+});
+
+describe('looksLineStructured', () => {
+  it('recognises tracebacks, numbered file views, indented code and aligned command output', () => {
+    const samples = [
+      'Traceback (most recent call last):\n  File "/app/run.py", line 17, in <module>\n    main()\n  File "/app/run.py", line 9, in main\n    raise KeyError(key)\nKeyError: \'id\'',
+      '[File: /src/fields.py (1997 lines total)]\n(1456 more lines above)\n1457:            self.MINUTES,\n1458:            self.HOURS,\n1459:        )\n1460:\n1461:        if precision not in units:',
+      'def total(items):\n    result = 0\n    for item in items:\n        result += item.price\n    return result',
+      'drwxr-xr-x 2 root root 4096 Jan  1 00:00 bin\n-rw-r--r-- 1 root root  220 Jan  1 00:00 .bashrc\n-rw-r--r-- 1 root root 3771 Jan  1 00:00 .profile',
+    ];
+    for (const sample of samples) assert.equal(looksLineStructured(sample), true, sample.slice(0, 40));
+  });
+
+  it('leaves prose to sentences: paragraphs, wrapped prose and Markdown lists', () => {
+    const samples = [
+      'The Normans were the people who gave their name to Normandy, a region in France. They descended from Norse raiders and pirates from Denmark, Iceland and Norway, and their leader Rollo swore fealty to King Charles III.',
+      'This is a long line of wrapped prose that goes on and on until the\nnext line ends the sentence. Another sentence starts here and it\nwraps onto the line below as well, the way e-mails are written.',
+      '# Things to know\n\n- Romanesque architecture with rounded arches\n- The conquest of England in 1066\n- Knights and castles across southern Italy',
+      'One line only',
+    ];
+    for (const sample of samples) assert.equal(looksLineStructured(sample), false, sample.slice(0, 40));
   });
 });

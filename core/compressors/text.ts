@@ -1,32 +1,51 @@
 import type { Compressor, CompressorContext, FoldRequest, Piece } from '../types.ts';
 import { bm25, centrality, indexTerms, queryTerms, termHash } from './bm25.ts';
-import { splitClauses, splitSentences, type Clause } from './sentences.ts';
+import { looksLineStructured, splitClauses, splitSentences, type Clause } from './sentences.ts';
 
 /*
  * Prose and RAG documents: keep the sentences that answer the query, fold the rest.
  *
  * The text is cut into sentences (headings and list items are units too), and long sentences into
- * clauses, so that the half of a long sentence that matters can stay without the other half. Each
- * unit is scored and the best are kept, highest score first, while the token budget lasts. A unit
- * costs its tokens plus whatever it changes in fold markers (about 12 tokens each): keeping a unit
- * between two kept ones saves a marker, keeping one in the middle of a dropped run adds one. The
- * best unit always stays, even over budget, since a text folded whole answers nothing.
+ * clauses, so that the half of a long sentence that matters can stay without the other half. Text
+ * made of lines rather than prose (code, tracebacks, numbered file views) is cut into whole lines
+ * instead, since half a line of code misleads. Each unit is scored and the best are kept, highest
+ * score first, while the token budget lasts. A unit costs its tokens plus whatever it changes in
+ * gaps: keeping a unit between two kept ones closes a gap, keeping one in the middle of a dropped
+ * run opens one. The best unit always stays, even over budget, since a text folded whole answers
+ * nothing.
  *
  * Kept units are exact substrings in their original order, with the whitespace around them, so
- * paragraphs, line breaks and list layout survive. Dropped units in a row within a paragraph fold
- * as one, whole dropped paragraphs in a row fold as one, and a dropped run no longer than its
- * marker stays visible instead. Visible text plus folds is the input, byte for byte.
+ * paragraphs, line breaks and list layout survive. Dropped units in a row within a paragraph make
+ * one gap, whole dropped paragraphs in a row make one gap, and a gap that would cost more than the
+ * text it hides stays visible instead. A gap shows in one of two ways:
+ *
+ * - Elided (documents up to ELIDED_MAX_TOKENS): each gap is `…`, one token, and one fold at the end
+ *   holds the whole original, whose lines and grep reach every gap in the original numbering. A
+ *   marker costs about 12 tokens; at a 75-token budget for a SQuAD paragraph, a marker per gap left
+ *   too little for the text itself.
+ * - Markers (larger documents, or a single gap): each gap is its own fold, so the reader can unfold
+ *   the part it wants instead of the whole document; and a single gap is cheaper under a marker
+ *   of its own (12 tokens) than as an elision plus the whole-text fold (16).
+ *
+ * Either way, whatever is hidden is one unfold away, byte for byte.
  *
  * Scores: BM25 of the query against the unit's sentence and against the unit and its neighbours
  * in the sentence, a bonus for holding the kind of fact the query asks for (a year for "when", a
- * number for "how many", a name for "who"), and a small prior for the first unit of the document
- * and of each paragraph. Without a query: nearness to the start of the document, how central the
- * sentence is to the document's recurring terms, and a stronger position prior. `selectSentences` takes another scorer, so that a model
- * can replace or blend with this one.
+ * number for "how many", a name for "who"), a share of the previous sentence's match, and a small
+ * prior for the first unit of the document and of each paragraph. Without a query: nearness to the start of the document, how central the
+ * sentence is to the document's recurring terms, and a stronger position prior. Lines that report
+ * an error (`AttributeError: …`, `error[E0308]: …`, `Traceback …`) are kept first either way.
+ * `selectSentences` takes another scorer, so that a model can replace or blend with this one.
  */
 
 /** Scores units given the query; higher is kept first. One score per unit, in order. */
 export type UnitScorer = (input: { text: string; units: readonly Clause[]; query: string }) => ArrayLike<number>;
+
+/**
+ * How dropped runs show: `'markers'`, a fold marker each; `'elided'`, an elision (`…`) each and
+ * one fold of the whole text at the end.
+ */
+export type GapStyle = 'markers' | 'elided';
 
 export interface SelectSentencesOptions {
   /** What the reader is after. Empty: rank by position and centrality. */
@@ -35,11 +54,19 @@ export interface SelectSentencesOptions {
   budget: number;
   /**
    * Tokens per character of this text, to cost units without tokenizing each. Default 0.25
-   * (English prose in o200k); `compressText` measures it on a sample.
+   * (English prose in o200k); `compressText` takes it from the input's token count.
    */
   tokensPerChar?: number;
-  /** Cost of one fold marker. Default 12 (o200k, a marker without summary). */
+  /** How the dropped runs will show, which decides what each costs. Default `'markers'`. */
+  style?: GapStyle;
+  /**
+   * Cost of one fold marker: with `'markers'` the marker of each gap, default 12 (o200k, a marker
+   * without summary); with `'elided'` the one marker of the whole text, default 15 (with its
+   * summary and line break).
+   */
   markerTokens?: number;
+  /** Cost of one elision with `'elided'`. Default 1 (`…` is one o200k token). */
+  elisionTokens?: number;
   /** Replaces the default `scoreSentences`. */
   score?: UnitScorer;
   /** Units to choose from. Default: `splitClauses(text, splitSentences(text))`. */
@@ -52,11 +79,25 @@ export interface SentenceSelection {
   scores: ArrayLike<number>;
   /** 1 where the unit stays visible. */
   kept: Uint8Array;
-  /** Estimated cost of the output, markers included. */
+  /** Estimated cost of the output, markers and elisions included. */
   tokens: number;
+  /** How `foldUnselected` shows the dropped runs. Default `'markers'`. */
+  style?: GapStyle;
 }
 
 const MARKER_TOKENS = 12;
+// Elided: `…` stands for each gap (one o200k token, alone, after a space or before a line break),
+// and `\n[[fold 482913075561: 1 line; full text]]` ends the text: 15 tokens. A summary that also
+// explains the `…` ("full text; … marks omissions", 4 tokens more) cost 1.4 points of SQuAD
+// retention at half the tokens; readers take `…` for an omission without being told.
+const ELISION = '…';
+const ELISION_TOKENS = 1;
+const ELIDED_SUMMARY = 'full text';
+const ELIDED_MARKER_TOKENS = 15;
+// Above this many tokens a document gets a marker per gap, so that seeing one gap does not take
+// unfolding the whole. Elision gains less as documents grow (on SQuAD at half the tokens: +1.4
+// points on single paragraphs, +0.3 on 5, +0.1 on 20, 0 on 50 paragraphs) and the whole costs more.
+const ELIDED_MAX_TOKENS = 2048;
 const DEFAULT_TOKENS_PER_CHAR = 0.25;
 // Folds this large get a summary (their first words), worth its ~10 tokens next to what it hides.
 const SUMMARY_MIN_TOKENS = 300;
@@ -73,23 +114,38 @@ const NUMBER_WORD = /\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|
 
 /**
  * Compresses prose by keeping the sentences that matter most for the query within the budget and
- * folding the rest. Passes through (returns `undefined`) when the whole text fits the budget.
+ * folding the rest: elided with one fold of the whole text when that is cheaper and the document
+ * is small, a marker per gap otherwise. Passes through (returns `undefined`) when the whole text
+ * fits the budget.
  */
 export const compressText: Compressor = (text, context) => {
   const tokensPerChar = measureTokensPerChar(text, context);
-  const selection = selectSentences(text, { query: context.query, budget: context.budget, tokensPerChar });
+  const units = looksLineStructured(text) ? lineUnits(text) : splitClauses(text, splitSentences(text));
+  const scores = scoreSentences({ text, units, query: context.query });
+  const options: SelectSentencesOptions = { query: context.query, budget: context.budget, tokensPerChar, units, score: () => scores };
+  let selection: SentenceSelection | undefined;
+  if (text.length * tokensPerChar <= ELIDED_MAX_TOKENS) {
+    selection = selectSentences(text, { ...options, style: 'elided' });
+    // A single gap is cheaper under its own marker, which also unfolds to just that gap.
+    if (countGaps(selection) < 2) selection = undefined;
+  }
+  selection ??= selectSentences(text, options);
   if (!selection.kept.includes(0)) return undefined;
   return foldUnselected(text, selection, tokensPerChar);
 };
 
 /**
  * Chooses which units to keep: highest score first (ties by position), each taken when its cost,
- * including any marker it adds or saves, fits the budget; the best unit is taken regardless. Then
- * every dropped run that costs no more than its marker is kept after all. Pure and deterministic.
+ * including any gap it opens or closes (a marker or an elision, after `style`), fits the budget;
+ * the best unit is taken regardless. Then every dropped run that costs no more than its gap is kept
+ * after all. Pure and deterministic.
  *
  * @example
  * const { units, kept } = selectSentences(document, { query: 'who founded it?', budget: 300 });
  * const visible = units.filter((_, i) => kept[i]).map((unit) => document.slice(unit.start, unit.end));
+ *
+ * // Priced for `…` in each gap and one fold of the whole text, as `foldUnselected` then renders it:
+ * foldUnselected(document, selectSentences(document, { query, budget: 80, style: 'elided' }));
  *
  * // A model's scores instead of BM25 (one score per unit, higher is kept first):
  * selectSentences(document, { query, budget, score: ({ text, units, query }) => model.score(text, units, query) });
@@ -97,7 +153,10 @@ export const compressText: Compressor = (text, context) => {
 export function selectSentences(text: string, options: SelectSentencesOptions): SentenceSelection {
   const query = options.query ?? '';
   const tokensPerChar = options.tokensPerChar ?? DEFAULT_TOKENS_PER_CHAR;
-  const markerTokens = options.markerTokens ?? MARKER_TOKENS;
+  const style = options.style ?? 'markers';
+  // What each gap costs, and what the output costs once whatever is kept: the whole-text marker.
+  const gapTokens = style === 'elided' ? (options.elisionTokens ?? ELISION_TOKENS) : (options.markerTokens ?? MARKER_TOKENS);
+  const fixedTokens = style === 'elided' ? (options.markerTokens ?? ELIDED_MARKER_TOKENS) : 0;
   const units = options.units ?? splitClauses(text, splitSentences(text));
   const count = units.length;
   const scores = (options.score ?? scoreSentences)({ text, units, query });
@@ -115,8 +174,8 @@ export function selectSentences(text: string, options: SelectSentencesOptions): 
 
   const kept = new Uint8Array(count);
   const keptInParagraph = new Int32Array(paragraphCount);
-  // Whether a fold starts at unit j: the fold layout follows from `kept`, so a change at one
-  // unit only moves fold starts at itself, the next unit and the two paragraph starts around it.
+  // Whether a gap starts at unit j: the gap layout follows from `kept`, so a change at one unit
+  // only moves gap starts at itself, the next unit and the two paragraph starts around it.
   const foldStartsAt = (j: number): number => {
     if (j >= count || kept[j]) return 0;
     if (j === 0 || kept[j - 1]) return 1;
@@ -140,48 +199,63 @@ export function selectSentences(text: string, options: SelectSentencesOptions): 
 
   const order = Array.from({ length: count }, (_, i) => i);
   order.sort((x, y) => value[y]! - value[x]! || x - y);
-  let total = count ? markerTokens : 0; // everything folded under one marker
+  let total = count ? fixedTokens + gapTokens : 0; // everything in one gap
   for (const i of order) {
     const before = foldStartsAround(i);
     setKept(i, 1);
-    const delta = cost[i]! + markerTokens * (foldStartsAround(i) - before);
+    const delta = cost[i]! + gapTokens * (foldStartsAround(i) - before);
     // The best unit stays even over budget: a text folded whole answers nothing.
     if (total + delta <= options.budget || i === order[0]) total += delta;
     else setKept(i, 0);
   }
 
-  // A dropped run that costs no more than its marker is cheaper to show.
+  // A dropped run that costs no more than its gap is cheaper to show.
   for (const [first, last] of foldRuns(units, kept)) {
     let runCost = 0;
     for (let i = first; i <= last; i++) runCost += cost[i]!;
-    if (runCost > markerTokens) continue;
+    if (runCost > gapTokens) continue;
     for (let i = first; i <= last; i++) setKept(i, 1);
-    total += runCost - markerTokens;
+    total += runCost - gapTokens;
   }
-  return { units, scores, kept, tokens: total };
+  return { units, scores, kept, tokens: total, style };
 }
 
 // Weights of the default scorer. With a query, on top of the unit's sentence's match (0 to 1);
 // measured on SQuAD 2.0 dev: the unit's own match and its neighbours' matter (answers sit next to
 // the question's words), the answer-type bonus adds about a point of retention, position little.
+// A sentence that matches less than the one before it in the paragraph is lifted towards it (half
+// a point of retention): answers often follow the sentence that names the question's subject
+// ("… Berengaria was anchored on the south coast of Cyprus. Survivors … had been taken prisoner
+// by the island's despot Isaac Komnenos.").
 // Without a query, the reader's question is unknown and anything may matter: the opening part
 // of the document (one contiguous block costs one marker) with each paragraph's lead and the
 // central sentences kept more answers than centrality alone (52% against 48% at half the tokens).
 const WEIGHTS = {
   unit: 0.5, // the unit's own match with the query
   neighbours: 0.3, // each of the clauses before and after it in the same sentence
+  previousSentence: 0.5, // times how much better the sentence before in the paragraph matches
   answerType: 0.5, // holds the kind of fact the query asks for
   position: 0.1, // first unit of the document (1) or of a paragraph (0.5)
   salience: 0.5, // without a query: the sentence's centrality (0 to 1)
   lead: 1, // without a query: 1 at the start of the document, falling to 0 at its end
   positionWithoutQuery: 0.6,
+  error: 2, // reports an error: above anything a query match gives
 };
+
+// A unit that reports a failure: an exception class with its message (`AttributeError: …`, `E999
+// IndentationError: …`, a Java `…NullPointerException` at the end), the start of a Python
+// traceback, or `error:`, `error[E0308]:`, `fatal:`, `panic:` at the start of a line or after `: `.
+// Not `except ValueError as error:` or `raise ValueError(msg)`: code that handles errors.
+const ERROR_WORDS = /Error|Exception|Traceback|error|ERROR|[Ff]atal|FATAL|[Pp]anic|PANIC/g;
+const ERROR_LINE = /(?:^|[\s.(:])[A-Z]\w*(?:Error|Exception)(?::|$)|Traceback \(most recent call last\)|(?:^[\s\d:|>*-]*|: )(?:[Ee]rror|ERROR|[Ff]atal|FATAL|[Pp]anic|PANIC)(?:\[[\w-]{1,20}\])?:/;
 
 /**
  * The default scorer: BM25 of the query against each unit's sentence, against the unit itself and
- * against its neighbours in the sentence (each normalised to the best match), a bonus for holding
- * the kind of fact the query asks for, and the position prior. Without a query, or when no query
- * term occurs in the text: the sentence's centrality, nearness to the start, and position.
+ * against its neighbours in the sentence (each normalised to the best match), a share of the
+ * previous sentence's match when that is better, a bonus for holding the kind of fact the query
+ * asks for, and the position prior. Without a query, or when no query term occurs in the text:
+ * the sentence's centrality, nearness to the start, and position. Either way, units that report
+ * an error (`KeyError: 'id'`, `error[E0308]: …`) get a bonus above any match.
  *
  * @example
  * const units = splitClauses(text, splitSentences(text));
@@ -207,13 +281,20 @@ export function scoreSentences(input: { text: string; units: readonly Clause[]; 
         weights.lead * (1 - u / count) +
         weights.positionWithoutQuery * positionPrior(units, u);
     }
-    return scores;
+    return addErrorBonus(text, units, scores);
   }
   const unitRelevance = normalise(bm25(index, terms))!;
 
   const lowerQuery = query.slice(0, 2000).toLowerCase();
   const wanted = ASKS_TIME.test(lowerQuery) ? 'time' : ASKS_NUMBER.test(lowerQuery) ? 'number' : ASKS_NAME.test(lowerQuery) ? 'name' : undefined;
   const queryTermSet = new Set(terms);
+  // The match of the sentence before, when it is in the same paragraph.
+  const previousSentence = new Float64Array(count);
+  for (let u = 1, first = 0; u < count; u++) {
+    if (sentenceOf[u] !== sentenceOf[u - 1]) first = u;
+    const before = first - 1;
+    if (before >= 0 && units[before]!.paragraph === units[u]!.paragraph) previousSentence[u] = sentenceRelevance[sentenceOf[before]!]!;
+  }
   for (let u = 0; u < count; u++) {
     const sentence = sentenceOf[u]!;
     const previous = u > 0 && sentenceOf[u - 1] === sentence ? unitRelevance[u - 1]! : 0;
@@ -222,21 +303,25 @@ export function scoreSentences(input: { text: string; units: readonly Clause[]; 
       sentenceRelevance[sentence]! +
       weights.unit * unitRelevance[u]! +
       weights.neighbours * (previous + next) +
+      weights.previousSentence * Math.max(0, previousSentence[u]! - sentenceRelevance[sentence]!) +
       weights.position * positionPrior(units, u);
     if (wanted && sentenceRelevance[sentence]! > 0 && holdsAnswerType(text.slice(units[u]!.start, units[u]!.end), wanted, queryTermSet)) {
       score += weights.answerType;
     }
     scores[u] = score;
   }
-  return scores;
+  return addErrorBonus(text, units, scores);
 }
 
 /**
- * Turns a selection into pieces: kept text verbatim (whitespace between units included) and one
- * fold per dropped run, with its first line number, and a preview as summary when it is large
- * (`tokensPerChar` sizes it). Concatenating the strings and the folds' `text` gives `text` back.
+ * Turns a selection into pieces: kept text verbatim (whitespace between units included), and the
+ * dropped runs after the selection's style. With markers, one fold per dropped run, with its first
+ * line number and a preview as summary when it is large (`tokensPerChar` sizes it), so that the
+ * strings and the folds' `text` concatenated give `text` back. Elided, `…` for each dropped run,
+ * then a line break and one fold that holds the whole of `text`.
  */
 export function foldUnselected(text: string, selection: SentenceSelection, tokensPerChar = DEFAULT_TOKENS_PER_CHAR): Piece[] {
+  if (selection.style === 'elided') return elideUnselected(text, selection);
   const { units, kept } = selection;
   const pieces: Piece[] = [];
   let cursor = 0;
@@ -260,6 +345,32 @@ export function foldUnselected(text: string, selection: SentenceSelection, token
   }
   if (cursor < text.length) pieces.push(text.slice(cursor));
   return pieces;
+}
+
+// Kept text with `…` for each dropped run, and the whole text as one fold on the line after it.
+function elideUnselected(text: string, selection: SentenceSelection): Piece[] {
+  const { units, kept } = selection;
+  let shown = '';
+  let cursor = 0;
+  for (const [first, last] of foldRuns(units, kept)) {
+    shown += text.slice(cursor, units[first]!.start) + ELISION;
+    cursor = units[last]!.end;
+  }
+  shown += text.slice(cursor);
+  const whole: FoldRequest = { text, unit: 'lines', count: countNewlines(text, 0, text.length) + 1, firstLine: 1, summary: ELIDED_SUMMARY };
+  return [shown.endsWith('\n') ? shown : `${shown}\n`, whole];
+}
+
+function countGaps(selection: SentenceSelection): number {
+  let gaps = 0;
+  for (const _ of foldRuns(selection.units, selection.kept)) gaps++;
+  return gaps;
+}
+
+// Line-structured text: each line a unit and a sentence of its own, and the whole text one
+// paragraph, so that a dropped run of lines folds whole across the blank lines inside it.
+function lineUnits(text: string): Clause[] {
+  return splitSentences(text, { byLine: true }).map((line, i) => ({ start: line.start, end: line.end, paragraph: 0, sentence: i }));
 }
 
 /** Runs of dropped units that fold together, as [first, last] index pairs, in order. */
@@ -286,6 +397,21 @@ function positionPrior(units: readonly Clause[], i: number): number {
   return units[i - 1]!.paragraph !== units[i]!.paragraph ? 0.5 : 0;
 }
 
+// Error lines go first, with or without a query. Only units holding one of ERROR_WORDS, found in
+// one native scan of the text, are tested: prose seldom has any.
+function addErrorBonus(text: string, units: readonly Clause[], scores: Float64Array): Float64Array {
+  ERROR_WORDS.lastIndex = 0;
+  let u = 0;
+  for (let match = ERROR_WORDS.exec(text); match && u < units.length; match = ERROR_WORDS.exec(text)) {
+    while (u < units.length && units[u]!.end <= match.index) u++;
+    if (u === units.length || units[u]!.start > match.index) continue;
+    if (ERROR_LINE.test(text.slice(units[u]!.start, units[u]!.end))) scores[u]! += WEIGHTS.error;
+    ERROR_WORDS.lastIndex = units[u]!.end;
+    u++;
+  }
+  return scores;
+}
+
 // Does the sentence hold a year or date, a number, or a name that the query does not already say?
 function holdsAnswerType(sentence: string, wanted: 'time' | 'number' | 'name', queryTerms: Set<number>): boolean {
   if (wanted === 'time') return /\b1\d{3}s?\b|\b20\d{2}s?\b|\b\d{1,2}(st|nd|rd|th)\b/.test(sentence) || MONTH_OR_ERA.test(sentence);
@@ -294,9 +420,11 @@ function holdsAnswerType(sentence: string, wanted: 'time' | 'number' | 'name', q
   return words.some((word) => !queryTerms.has(termHash(word, 0, word.length)));
 }
 
-// Tokens per character, counted exactly on a sample spread over the text (at most 1 KiB), so
-// that budgets hold in the caller's tokens without tokenizing the whole input.
+// Tokens per character, so that budgets hold in the caller's tokens without tokenizing the whole
+// input: from the input's count when the core has one, else counted exactly on a sample spread
+// over the text (at most 1 KiB).
 function measureTokensPerChar(text: string, context: CompressorContext): number {
+  if (context.inputTokens && context.inputTokens > 0 && text.length > 0) return context.inputTokens / text.length;
   let sample = text;
   if (text.length > CALIBRATION_CHARS) {
     const part = CALIBRATION_CHARS / 4;

@@ -37,19 +37,33 @@ def load(directory):
 
 
 class RelevanceScorer(nn.Module):
-    """An MLP over the unit's features, the mean embedding of its hashed terms, of the query's
-    terms and their product (a cheap query-unit interaction). `dimension` 0 leaves the terms out."""
+    """An MLP over the unit's features and, by `terms`:
+    - "none": nothing more;
+    - "bag": the mean embedding of the unit's hashed terms, of the query's, and their product;
+    - "match": soft term matching: for each query term, its best cosine similarity with the unit's
+      terms in a learned embedding, averaged over the query terms and maxed, so that related words
+      ("founded", "established") can count where BM25 sees nothing. Only these two numbers reach
+      the MLP, so the embedding cannot memorise which unit of a training paragraph answered."""
 
-    def __init__(self, features, buckets, dimension=16, hidden=64):
+    def __init__(self, features, buckets, dimension=16, hidden=64, terms="bag"):
         super().__init__()
         self.dimension = dimension
-        if dimension:
+        self.terms = terms if dimension else "none"
+        if self.terms == "match":
+            self.embedding = nn.Embedding(buckets, dimension, padding_idx=0)
+            nn.init.normal_(self.embedding.weight, std=1.0)
+            extra = 2
+        elif self.terms == "bag":
+            extra = 3 * dimension
+        else:
+            extra = 0
+        if self.terms == "bag":
             self.unit_embedding = nn.Embedding(buckets, dimension, padding_idx=0)
             self.query_embedding = nn.Embedding(buckets, dimension, padding_idx=0)
             nn.init.normal_(self.unit_embedding.weight, std=0.05)
             nn.init.normal_(self.query_embedding.weight, std=0.05)
         self.mlp = nn.Sequential(
-            nn.Linear(features + 3 * dimension, hidden),
+            nn.Linear(features + extra, hidden),
             nn.ReLU(),
             nn.Dropout(0.1),
             nn.Linear(hidden, hidden // 2),
@@ -59,11 +73,25 @@ class RelevanceScorer(nn.Module):
 
     def forward(self, features, unit_ids, query_ids):
         parts = [features]
-        if self.dimension:
+        if self.terms == "match":
+            parts += soft_match(self.embedding, unit_ids, query_ids)
+        elif self.terms == "bag":
             unit = mean_embedding(self.unit_embedding, unit_ids)
             query = mean_embedding(self.query_embedding, query_ids)
             parts += [unit, query, unit * query]
         return self.mlp(torch.cat(parts, dim=1)).squeeze(1)
+
+
+def soft_match(embedding, unit_ids, query_ids):
+    unit = nn.functional.normalize(embedding(unit_ids), dim=2)
+    query = nn.functional.normalize(embedding(query_ids), dim=2)
+    similarity = torch.bmm(query, unit.transpose(1, 2))  # [rows, query terms, unit terms]
+    similarity = similarity.masked_fill((unit_ids == 0).unsqueeze(1), -1.0)
+    best = similarity.max(dim=2).values  # each query term's best match in the unit
+    query_mask = (query_ids > 0).to(torch.float32)
+    mean = (best * query_mask).sum(dim=1) / query_mask.sum(dim=1).clamp(min=1.0)
+    top = best.masked_fill(query_ids == 0, -1.0).max(dim=1).values
+    return [mean.unsqueeze(1), top.unsqueeze(1)]
 
 
 def mean_embedding(embedding, ids):
@@ -114,7 +142,7 @@ def retention(scores, costs, groups, keep):
 
 
 def baseline_scores(data):
-    """The text compressor's BM25 blend, without its answer-type bonus, from the same features."""
+    """About the text compressor's built-in BM25 blend, from the same features."""
     names = data["meta"]["featureNames"]
     column = lambda name: data["features"][:, names.index(name)]
     position = np.where(column("first_unit") > 0, 1.0, np.where(column("first_in_paragraph") > 0, 0.5, 0.0))
@@ -123,4 +151,5 @@ def baseline_scores(data):
         + 0.5 * column("unit_bm25")
         + 0.3 * (column("previous_unit_bm25") + column("next_unit_bm25"))
         + 0.1 * position
+        + 0.5 * (column("holds_wanted_in_match") > 0)
     )

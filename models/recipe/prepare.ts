@@ -30,10 +30,10 @@ const unitIds: Int32Array[] = [];
 const queryIds: Int32Array[] = [];
 const labels: number[] = [];
 const costs: number[] = [];
-const groups: Array<{ article: string; start: number; count: number; answers: Array<[number, number]> }> = [];
+const groups: Array<{ article: string; plausible: boolean; start: number; count: number; answers: Array<[number, number]> }> = [];
 let rows = 0;
 
-for (const paragraph of loadSquadSplit(squadPath, split)) {
+for (const paragraph of loadSquadSplit(squadPath, split, { plausible: split === 'train' })) {
   const text = paragraph.context;
   const units = splitClauses(text, splitSentences(text));
   for (const item of paragraph.questions) {
@@ -59,32 +59,16 @@ for (const paragraph of loadSquadSplit(squadPath, split)) {
       labels.push(positive[u]!);
       costs.push((u + 1 < units.length ? units[u + 1]!.start : text.length) - unit.start);
     });
-    groups.push({ article: paragraph.title, start: rows, count: units.length, answers });
+    groups.push({ article: paragraph.title, plausible: item.plausible ?? false, start: rows, count: units.length, answers });
     rows += units.length;
   }
 }
 
 mkdirSync(outDir, { recursive: true });
-const write = (name: string, parts: ArrayLike<number>[] | ArrayBufferView, type?: 'f32' | 'u8') => {
-  let buffer: Buffer;
-  if (ArrayBuffer.isView(parts)) buffer = Buffer.from(parts.buffer, parts.byteOffset, parts.byteLength);
-  else {
-    const joined = parts as Int32Array[];
-    const total = joined.reduce((sum, part) => sum + part.length, 0);
-    const all = new (joined[0]!.constructor as Int32ArrayConstructor)(total);
-    let offset = 0;
-    for (const part of joined) {
-      all.set(part, offset);
-      offset += part.length;
-    }
-    buffer = Buffer.from(all.buffer);
-  }
-  writeFileSync(join(outDir, name), buffer);
-  void type;
-};
-write('features.f32', features);
-write('unit_ids.i32', unitIds);
-write('query_ids.i32', queryIds);
+const write = (name: string, data: ArrayBufferView): void => writeFileSync(join(outDir, name), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+write('features.f32', concat(features, Float32Array));
+write('unit_ids.i32', concat(unitIds, Int32Array));
+write('query_ids.i32', concat(queryIds, Int32Array));
 write('labels.u8', Uint8Array.from(labels));
 write('costs.f32', Float32Array.from(costs));
 writeFileSync(
@@ -92,3 +76,13 @@ writeFileSync(
   JSON.stringify({ split, rows, featureNames: FEATURE_NAMES, settings, groups }, null, 0),
 );
 console.log(`prepare: ${split}: ${groups.length} questions, ${rows} unit rows, ${FEATURE_NAMES.length} features -> ${outDir}`);
+
+function concat<T extends Float32Array | Int32Array>(parts: T[], type: { new (length: number): T }): T {
+  const all = new type(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    all.set(part, offset);
+    offset += part.length;
+  }
+  return all;
+}

@@ -13,12 +13,19 @@ export interface SquadItem {
   answers: string[];
   /** [start, end) character ranges of the gold answers in the paragraph. */
   spans: Array<[number, number]>;
+  /** An unanswerable question: `answers` are its plausible answers (training only, never scored). */
+  plausible?: boolean;
 }
 
 export interface SquadArticleParagraph {
   title: string;
   context: string;
   questions: SquadItem[];
+}
+
+interface Answer {
+  text: string;
+  answer_start: number;
 }
 
 export type Split = 'train' | 'evaluation';
@@ -30,12 +37,17 @@ export function splitOf(title: string): Split {
   return (hash >>> 0) % 3 === 0 ? 'evaluation' : 'train';
 }
 
-/** The paragraphs of one side of the split, in file order, with their answerable questions. */
-export function loadSquadSplit(path: string, split: Split): SquadArticleParagraph[] {
+/**
+ * The paragraphs of one side of the split, in file order, with their answerable questions. With
+ * `plausible`, also SQuAD 2.0's unanswerable questions that have plausible answers: written to
+ * look answerable from the paragraph, their plausible answer is the part a reader would look at,
+ * which is what a relevance model should keep (the recipe trains on them; evaluation never does).
+ */
+export function loadSquadSplit(path: string, split: Split, options: { plausible?: boolean } = {}): SquadArticleParagraph[] {
   const data = JSON.parse(readFileSync(path, 'utf8')) as {
     data: Array<{
       title: string;
-      paragraphs: Array<{ context: string; qas: Array<{ question: string; is_impossible?: boolean; answers: Array<{ text: string; answer_start: number }> }> }>;
+      paragraphs: Array<{ context: string; qas: Array<{ question: string; is_impossible?: boolean; answers: Answer[]; plausible_answers?: Answer[] }> }>;
     }>;
   };
   const paragraphs: SquadArticleParagraph[] = [];
@@ -44,10 +56,14 @@ export function loadSquadSplit(path: string, split: Split): SquadArticleParagrap
     for (const paragraph of article.paragraphs) {
       const questions: SquadItem[] = [];
       for (const qa of paragraph.qas) {
-        if (qa.is_impossible || qa.answers.length === 0) continue;
+        const plausible = Boolean(qa.is_impossible);
+        const answers = plausible ? (options.plausible ? (qa.plausible_answers ?? []) : []) : qa.answers;
+        if (answers.length === 0) continue;
         const spans = new Map<string, [number, number]>();
-        for (const answer of qa.answers) spans.set(`${answer.answer_start}:${answer.text.length}`, [answer.answer_start, answer.answer_start + answer.text.length]);
-        questions.push({ question: qa.question, answers: [...new Set(qa.answers.map((answer) => answer.text))], spans: [...spans.values()] });
+        for (const answer of answers) spans.set(`${answer.answer_start}:${answer.text.length}`, [answer.answer_start, answer.answer_start + answer.text.length]);
+        const item: SquadItem = { question: qa.question, answers: [...new Set(answers.map((answer) => answer.text))], spans: [...spans.values()] };
+        if (plausible) item.plausible = true;
+        questions.push(item);
       }
       paragraphs.push({ title: article.title, context: paragraph.context, questions });
     }

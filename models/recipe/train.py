@@ -2,8 +2,9 @@
 
     /usr/bin/python3 models/recipe/train.py --data /tmp/tokenfold-relevance --out /tmp/relevance.pt
 
-With --validate N, the last N training articles (in title order) are held back to report the
-retention proxy per epoch, for choosing --epochs; without it, every training article is used.
+With --folds K --fold I, every K-th training article (in title order, from the I-th) is held back
+to report the retention proxy, for choosing settings (cv.py runs every fold); without --folds,
+every training article is used.
 The evaluation split is never read here. CPU, one thread, seeded: the same data gives the same
 weights on the same torch build.
 """
@@ -15,20 +16,26 @@ import torch
 from common import RelevanceScorer, baseline_scores, group_tensors, listwise_loss, load, retention
 
 
-def main():
+def arguments(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default="/tmp/tokenfold-relevance")
     parser.add_argument("--out", default="/tmp/relevance.pt")
-    parser.add_argument("--epochs", type=int, default=60)
-    parser.add_argument("--dimension", type=int, default=16)
-    parser.add_argument("--hidden", type=int, default=64)
+    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--dimension", type=int, default=0)
+    parser.add_argument("--hidden", type=int, default=32)
+    parser.add_argument("--terms", choices=["none", "bag", "match"], default="none")
     parser.add_argument("--learning-rate", type=float, default=3e-3)
-    parser.add_argument("--weight-decay", type=float, default=1e-4)
+    parser.add_argument("--weight-decay", type=float, default=1e-2)
     parser.add_argument("--batch", type=int, default=64, help="groups per step")
-    parser.add_argument("--validate", type=int, default=0, help="training articles held back for validation")
+    parser.add_argument("--folds", type=int, default=0, help="cross-validation folds over training articles")
+    parser.add_argument("--fold", type=int, default=0, help="which fold to hold back")
     parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
+    parser.add_argument("--no-plausible", action="store_true", help="train on answerable questions only")
+    return parser.parse_args(argv)
 
+
+def train(args, quiet=False):
+    """Trains one model; returns it and, with --folds, the validation proxies of the model and the baseline."""
     torch.manual_seed(args.seed)
     torch.set_num_threads(1)
     rng = np.random.default_rng(args.seed)
@@ -36,22 +43,22 @@ def main():
     meta = data["meta"]
     groups = meta["groups"]
     articles = sorted({group["article"] for group in groups})
-    held = set(articles[len(articles) - args.validate :]) if args.validate else set()
-    train_groups = [group for group in groups if group["article"] not in held]
-    valid_groups = [group for group in groups if group["article"] in held]
+    held = set(articles[args.fold :: args.folds]) if args.folds else set()
+    train_groups = [group for group in groups if group["article"] not in held and not (args.no_plausible and group["plausible"])]
+    # Validation scores answerable questions only, as the benchmark does.
+    valid_groups = [group for group in groups if group["article"] in held and not group["plausible"]]
 
     features = torch.from_numpy(data["features"])
     unit_ids = torch.from_numpy(data["unit_ids"])
     query_ids = torch.from_numpy(data["query_ids"])
     labels = torch.from_numpy(data["labels"])
-    model = RelevanceScorer(features.shape[1], meta["settings"]["buckets"], args.dimension, args.hidden)
+    model = RelevanceScorer(features.shape[1], meta["settings"]["buckets"], args.dimension, args.hidden, args.terms)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
 
+    result = {}
     if valid_groups:
         base = baseline_scores(data)
-        print(f"validation on {sorted(held)}: baseline proxy "
-              f"{retention(base, data['costs'], valid_groups, 0.25):.3f} at 75%, "
-              f"{retention(base, data['costs'], valid_groups, 0.5):.3f} at 50%")
+        result["baseline"] = (retention(base, data["costs"], valid_groups, 0.25), retention(base, data["costs"], valid_groups, 0.5))
 
     for epoch in range(1, args.epochs + 1):
         model.train()
@@ -70,16 +77,23 @@ def main():
             loss.backward()
             optimizer.step()
             total += loss.item() * len(batch)
-        if valid_groups and (epoch % 5 == 0 or epoch == args.epochs):
-            model.eval()
-            with torch.no_grad():
-                scores = model(features, unit_ids, query_ids).numpy()
-            print(f"epoch {epoch}: loss {total / len(train_groups):.4f}, validation proxy "
-                  f"{retention(scores, data['costs'], valid_groups, 0.25):.3f} at 75%, "
-                  f"{retention(scores, data['costs'], valid_groups, 0.5):.3f} at 50%", flush=True)
-        elif epoch % 10 == 0:
+        if epoch % 10 == 0 and not quiet:
             print(f"epoch {epoch}: loss {total / len(train_groups):.4f}", flush=True)
+    model.eval()
+    if valid_groups:
+        with torch.no_grad():
+            scores = model(features, unit_ids, query_ids).numpy()
+        result["model"] = (retention(scores, data["costs"], valid_groups, 0.25), retention(scores, data["costs"], valid_groups, 0.5))
+        result["questions"] = len(valid_groups)
+    return model, meta, result
 
+
+def main():
+    args = arguments()
+    model, meta, result = train(args)
+    if result:
+        print(f"validation proxy: model {result['model'][0]:.3f} at 75%, {result['model'][1]:.3f} at 50%; "
+              f"baseline {result['baseline'][0]:.3f} at 75%, {result['baseline'][1]:.3f} at 50%")
     torch.save({"state": model.state_dict(), "args": vars(args), "meta": {k: meta[k] for k in ("featureNames", "settings")}}, args.out)
     print(f"saved {args.out}")
 

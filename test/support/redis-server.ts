@@ -12,6 +12,10 @@ export interface TestRedis {
   port: number;
   /** Kills the server at once (SIGKILL): an outage, not a shutdown. */
   kill(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing answers. */
+  pause(): void;
+  /** Thaws a paused server. */
+  resume(): void;
   /** Starts the server again on the same port, empty (nothing is persisted). */
   restart(): Promise<void>;
   /** Kills the server for good. */
@@ -42,6 +46,7 @@ export async function startRedis(): Promise<TestRedis> {
     server = undefined;
     if (!running || running.exitCode !== null) return;
     const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.ref(); // so that this process waits for the exit it awaits
     running.kill('SIGKILL');
     await exited;
   };
@@ -50,6 +55,8 @@ export async function startRedis(): Promise<TestRedis> {
     port,
     kill,
     stop: kill,
+    pause: () => server?.kill('SIGSTOP'),
+    resume: () => server?.kill('SIGCONT'),
     restart: async () => {
       await kill();
       server = await launch(port);

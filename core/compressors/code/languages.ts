@@ -8,10 +8,10 @@
  * grammar when the first one chokes.
  *
  * Each language's node types are sorted into a few roles, which are all the outline needs to know:
- * functions (their bodies fold), classes (their members are outlined in turn), declarations (their
- * head stays visible: the name, the type), imports (kept whole), wrappers (their children are
- * items: `export`, decorators, `#ifdef`), comments, and transparent nodes that stand for their only
- * child (`expression_statement`).
+ * functions (their bodies fold), classes (their members are outlined in turn; namespaces among
+ * them never fold whole), declarations (their head stays visible: the name, the type), imports
+ * (kept whole), wrappers (their children are items: `export`, decorators, `#ifdef`), comments, and
+ * transparent nodes that stand for their only child (`expression_statement`).
  */
 
 /** A language with a tree-sitter grammar here. */
@@ -44,6 +44,8 @@ export interface LanguageSpec {
   transparent: ReadonlySet<string>;
   /** Class-like nodes whose members are their own children (Go `interface { ... }`). */
   selfBodies: ReadonlySet<string>;
+  /** Class-like nodes that only group other definitions (namespaces, modules): never folded whole. */
+  namespaces: ReadonlySet<string>;
 }
 
 type SpecWords = { [Key in keyof LanguageSpec]?: string };
@@ -59,6 +61,7 @@ function spec(words: SpecWords): LanguageSpec {
     comments: set('comments'),
     transparent: set('transparent'),
     selfBodies: set('selfBodies'),
+    namespaces: set('namespaces'),
   };
 }
 
@@ -66,6 +69,7 @@ const JAVASCRIPT_WORDS = {
   functions:
     'function_declaration generator_function_declaration function_expression generator_function function arrow_function method_definition class_static_block',
   classes: 'class_declaration class abstract_class_declaration interface_declaration enum_declaration internal_module module object_type',
+  namespaces: 'internal_module module',
   declarations:
     'lexical_declaration variable_declaration variable_declarator type_alias_declaration public_field_definition field_definition property_signature method_signature abstract_method_signature index_signature call_signature construct_signature function_signature enum_assignment assignment_expression decorator',
   imports: 'import_statement',
@@ -78,6 +82,7 @@ const JAVASCRIPT_WORDS = {
 const C_WORDS = {
   functions: 'function_definition lambda_expression',
   classes: 'struct_specifier union_specifier enum_specifier class_specifier namespace_definition linkage_specification',
+  namespaces: 'namespace_definition linkage_specification',
   declarations:
     'declaration init_declarator field_declaration enumerator type_definition preproc_def preproc_function_def access_specifier alias_declaration using_declaration friend_declaration static_assert_declaration concept_definition',
   imports: 'preproc_include',
@@ -112,6 +117,7 @@ const SPECS: Record<CodeLanguage, LanguageSpec> = {
   rust: spec({
     functions: 'function_item closure_expression',
     classes: 'struct_item enum_item union_item trait_item impl_item mod_item foreign_mod_item',
+    namespaces: 'mod_item foreign_mod_item',
     declarations:
       'function_signature_item const_item static_item type_item let_declaration associated_type field_declaration enum_variant macro_definition attribute_item inner_attribute_item',
     imports: 'use_declaration extern_crate_declaration',
@@ -134,6 +140,7 @@ const SPECS: Record<CodeLanguage, LanguageSpec> = {
       'method_declaration constructor_declaration destructor_declaration operator_declaration conversion_operator_declaration local_function_statement accessor_declaration lambda_expression',
     classes:
       'class_declaration interface_declaration struct_declaration record_declaration enum_declaration namespace_declaration',
+    namespaces: 'namespace_declaration',
     declarations:
       'field_declaration property_declaration event_field_declaration event_declaration enum_member_declaration delegate_declaration indexer_declaration',
     imports: 'using_directive extern_alias_directive',
@@ -144,12 +151,14 @@ const SPECS: Record<CodeLanguage, LanguageSpec> = {
   ruby: spec({
     functions: 'method singleton_method do_block block lambda',
     classes: 'class module singleton_class',
+    namespaces: 'module',
     declarations: 'assignment call',
     comments: 'comment',
   }),
   php: spec({
     functions: 'function_definition method_declaration anonymous_function arrow_function',
     classes: 'class_declaration interface_declaration trait_declaration enum_declaration namespace_definition',
+    namespaces: 'namespace_definition',
     declarations: 'const_declaration property_declaration enum_case assignment_expression',
     imports: 'namespace_use_declaration php_tag include_expression include_once_expression require_expression require_once_expression',
     comments: 'comment',
@@ -281,7 +290,7 @@ const SIGNALS: Record<'python' | 'ruby' | 'go' | 'rust' | 'java' | 'csharp' | 'c
     [/\bmodule\.exports\b|^\s*exports\.\w+ = /, 3],
     [/^\s*(export\s+)?(default\s+)?(async\s+)?function\*?\s*\w*\s*\(/, 2],
     [/^import .* from ['"]|^export (default|const|function|class|\{)/, 3],
-    [/^\s*(const|let|var) \w+ = /, 1],
+    [/^\s*(const|var) \w+ = /, 1], // not `let`: Rust writes it as often
     [/\bconsole\.\w+\(|\bdocument\.|\bwindow\.|===|=> \{/, 1],
   ],
   typescript: [

@@ -4,14 +4,23 @@ import type { LanguageSpec } from './languages.ts';
 /*
  * A syntax tree turned into the rows to fold: what an outline of a source file hides.
  *
- * Everything stays visible unless folded, and only these fold: the interior of a function's body
- * (its signature, decorators and closing brace stay), the rest of a doc comment after its first
- * line, the tail of a declaration whose value runs over many lines (`const TABLE = {` stays), and
- * runs of plain statements (their first line stays). Classes, namespaces, impls and modules are
- * opened instead, so that their members are outlined in turn, nested as they are in the file; so
- * are statements that hold definitions (`module.exports = { ... }`, `if TYPE_CHECKING:`), and
- * anonymous callbacks that are made of definitions (`describe(() => { it(...) })`, an IIFE wrapping
- * a library). What the query names stays open whole.
+ * Everything stays visible unless folded, and at level 0 only these fold: the inside of a
+ * function's body (its signature, decorators and closing brace stay), the rest of a doc comment
+ * after its first line, the tail of a declaration whose value runs over many lines (`const TABLE =
+ * {` stays), and runs of plain statements (their first line stays). Classes, namespaces, impls and
+ * modules are opened instead, so that their members are outlined in turn, nested as they are in
+ * the file; so are statements that hold definitions (`module.exports = { ... }`, `if
+ * TYPE_CHECKING:`), and functions that are really containers: anonymous callbacks made of
+ * definitions (`describe(() => { it(...) })`, an IIFE), a function wrapping most of the file, or one
+ * holding what the query names. What the query names stays open whole.
+ *
+ * Higher levels trade detail for size when the budget asks: level 1 also folds the middle of
+ * signatures over 6 rows and the bodies of types (interfaces, structs, enums: classes without
+ * methods) nested in other types; level 2 folds every type's body, keeps of a declaration only
+ * the rows up to its name (a C prototype's parameter list folds), and folds the value of a
+ * declaration holding only anonymous functions (`const X = make("x", (a) => { ... })`). Past that, the caller may fold
+ * whole classes (`foldClasses`, chosen from `classes`); namespaces always stay open. Top-level
+ * names stay visible at every level.
  *
  * The walk goes in document order and proposes spans of rows; `keep` protects rows, cutting short a
  * span proposed earlier that reached them, so a row that starts the next item is never hidden.
@@ -73,6 +82,24 @@ export interface OutlineInput {
   worth: (start: number, end: number) => boolean;
 }
 
+/** How coarse one outline of a tree is. */
+export interface OutlineOptions {
+  /** 0 (most detail) to `MAX_OUTLINE_LEVEL` (least); see the header. Default 0. */
+  level?: number;
+  /** Classes (by `startIndex`, from `OutlineResult.classes`) whose whole body folds. */
+  foldClasses?: ReadonlySet<number>;
+}
+
+/** The rows to fold, and the classes that could fold whole if the outline must shrink further. */
+export interface OutlineResult {
+  spans: FoldSpan[];
+  /** Outermost classes shown open: `id` for `foldClasses`, and the rows their fold would cover. */
+  classes: Array<{ id: number; start: number; end: number }>;
+}
+
+/** The coarsest outline level. */
+export const MAX_OUTLINE_LEVEL = 2;
+
 type Role = 'function' | 'class' | 'declaration' | 'import' | 'wrapper' | 'comment' | 'other';
 
 // Fields that hold a definition's name, most telling first; `declarator` chains lead to C names.
@@ -87,38 +114,55 @@ const CLOSER_ROW = /^\s*([}\])]|end\b|#\s*endif\b)/;
 // Callbacks opened as containers need this many definitions among their statements, and this share.
 const CONTAINER_MIN_DEFINITIONS = 2;
 const CONTAINER_MIN_SHARE = 0.25;
+// A function whose body spans this share of the file is the file's real top level.
+const MODULE_WRAPPER_SHARE = 0.5;
+// From level 1, signatures over this many rows keep their name row and the row opening the body.
+const LONG_SIGNATURE_ROWS = 6;
+// What may follow a body on its last row for the row to fold with it: `});` and a few spaces.
+const CLOSERS_SCAN_CHARS = 64;
+// Opened items nested deeper than this fold whole: keeps the recursion far from the stack's limit.
+const MAX_NESTING = 200;
+// Types that appear inside signatures as often as on their own: never searched for as definitions.
+const INLINE_TYPES = new Set(['object_type']);
 
 /**
- * The rows of a parsed file to fold, sorted and disjoint.
+ * An outliner for a parsed file: each call gives the rows to fold (sorted and disjoint) at one
+ * level of detail. What does not depend on the level is read from the tree once, for all calls.
  *
  * @example
- * const spans = outlineTree(tree.rootNode, { text, lines, lineStarts, spec, queryNames, worth });
+ * const outline = createOutliner(tree.rootNode, { text, lines, lineStarts, spec, queryNames, worth });
+ * const { spans } = outline({ level: 1 });
  */
-export function outlineTree(root: Node, input: OutlineInput): FoldSpan[] {
+export function createOutliner(root: Node, input: OutlineInput): (options?: OutlineOptions) => OutlineResult {
   const { text, lines, lineStarts, spec, queryNames } = input;
-  const builder = createSpanBuilder(input.worth);
-  const { keep, fold } = builder;
+  // Set by each call.
+  let level = 0;
+  let foldClasses: ReadonlySet<number> = new Set();
+  let classes: OutlineResult['classes'] = [];
+  let builder = createSpanBuilder(input.worth);
+  const keep = (from: number, to: number) => builder.keep(from, to);
+  const fold = (start: number, end: number) => builder.fold(start, end);
 
-  // Where every definition starts, to answer "does this statement hold one?" by binary search.
-  const definitionStarts = root
-    .descendantsOfType([...spec.functions, ...spec.classes])
-    .map((node) => node.startIndex)
-    .sort((a, b) => a - b);
+  // Where every definition starts, and every definition the query names, to answer "does this
+  // statement hold one?" by binary search.
+  const definitions = root
+    .descendantsOfType([...spec.functions, ...spec.classes].filter((type) => !INLINE_TYPES.has(type)))
+    .sort((a, b) => a.startIndex - b.startIndex);
+  const definitionStarts = definitions.map((node) => node.startIndex);
+  const namedStarts =
+    queryNames.size === 0 ? [] : definitions.filter((node) => namedByQuery(node)).map((node) => node.startIndex);
+  const containsDefinition = (node: Node): boolean => firstStartIn(definitionStarts, node) >= 0;
+  const firstDefinitionIn = (node: Node): Node | undefined => definitions[firstStartIn(definitionStarts, node)];
 
-  const containsDefinition = (node: Node): boolean => {
-    let low = 0;
-    let high = definitionStarts.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (definitionStarts[middle]! < node.startIndex) low = middle + 1;
-      else high = middle;
-    }
-    return low < definitionStarts.length && definitionStarts[low]! < node.endIndex;
-  };
+  function namedByQuery(node: Node): boolean {
+    if (queryNames.size === 0) return false;
+    const name = definitionName(node);
+    return name !== undefined && queryNames.has(name);
+  }
 
   const unwrap = (node: Node): Node => {
     let current = node;
-    while (spec.transparent.has(current.type) && current.namedChildCount === 1) current = current.namedChild(0)!;
+    while (spec.transparent.has(current.type) && current.namedChildCount === 1) current = current.firstNamedChild!;
     return current;
   };
 
@@ -139,9 +183,9 @@ export function outlineTree(root: Node, input: OutlineInput): FoldSpan[] {
     if (spec.selfBodies.has(node.type)) return node;
     const body = node.childForFieldName('body');
     if (body) return body;
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const child = node.namedChild(i)!;
-      if (/(declaration_list|_body)$/.test(child.type)) return child;
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) {
+      if (/(declaration_list|_body)$/.test(children[i]!.type)) return children[i];
     }
     return undefined;
   };
@@ -153,19 +197,25 @@ export function outlineTree(root: Node, input: OutlineInput): FoldSpan[] {
 
   const isCloserRow = (row: number): boolean => CLOSER_ROW.test(lines[row] ?? '');
 
+  // Each row's indentation, measured on first use: a minified row holds thousands of nodes.
+  const indents = new Int32Array(lines.length).fill(-1);
   const beginsRow = (node: Node): boolean => {
     const row = node.startPosition.row;
-    for (let index = lineStarts[row]!; index < node.startIndex; index++) {
-      const c = text.charCodeAt(index);
-      if (c !== 32 && c !== 9) return false;
+    if (indents[row]! < 0) {
+      const line = lines[row]!;
+      let width = 0;
+      while (width < line.length && (line.charCodeAt(width) === 32 || line.charCodeAt(width) === 9)) width++;
+      indents[row] = width;
     }
-    return true;
+    return node.startIndex - lineStarts[row]! <= indents[row]!;
   };
 
-  // Whether only closing punctuation follows the node on its last row.
+  // Whether only closing punctuation follows the node on its last row (looked for in a bounded
+  // stretch, so that a long row costs no more than a short one).
   const onlyClosersAfter = (node: Node): boolean => {
     const row = node.endPosition.row;
     const end = row + 1 < lineStarts.length ? lineStarts[row + 1]! : text.length;
+    if (end - node.endIndex > CLOSERS_SCAN_CHARS) return false;
     for (let index = node.endIndex; index < end; index++) {
       const c = text.charCodeAt(index);
       // space, tab, \r, \n, ) ; , ] }
@@ -174,39 +224,30 @@ export function outlineTree(root: Node, input: OutlineInput): FoldSpan[] {
     return true;
   };
 
-  const nameOf = (node: Node, depth = 0): string | undefined => {
-    if (depth > 6) return undefined;
-    for (const field of NAME_FIELDS) {
-      const child = node.childForFieldName(field);
-      if (!child) continue;
-      if (child.namedChildCount === 0) return child.endIndex - child.startIndex <= 200 ? child.text : undefined;
-      return nameOf(child, depth + 1);
-    }
-    return undefined;
-  };
-
-  const namedByQuery = (node: Node): boolean => {
-    if (queryNames.size === 0) return false;
-    let name = nameOf(node);
-    if (name === undefined && node.parent && NAME_HOLDERS.has(node.parent.type)) name = nameOf(node.parent);
-    if (name === undefined) return false;
-    const segments = name.split(/[^\w$]+/).filter(Boolean);
-    return segments.length > 0 && queryNames.has(segments[segments.length - 1]!);
-  };
-
   const keepWhole = (node: Node) => keep(node.startPosition.row, lastRow(node));
 
   // ---- items: the children of a file, a class body, an opened statement --------------------
 
-  const outlineItems = (parent: Node): void => {
-    const children: Node[] = [];
-    const roles: Role[] = [];
-    for (let i = 0; i < parent.namedChildCount; i++) {
-      const child = parent.namedChild(i)!;
-      const item = unwrap(child);
-      children.push(item);
-      roles.push(roleOf(item));
+  // `depth` counts the types and classes around the items (namespaces do not count). Past
+  // `MAX_NESTING` opened items (adversarial nesting), the rest folds instead of recursing.
+  let nesting = 0;
+  const outlineItems = (parent: Node, depth: number): void => {
+    if (nesting >= MAX_NESTING) {
+      keep(parent.startPosition.row, parent.startPosition.row);
+      fold(parent.startPosition.row + 1, lastRow(parent));
+      return;
     }
+    nesting++;
+    try {
+      outlineChildren(parent, depth);
+    } finally {
+      nesting--;
+    }
+  };
+
+  const outlineChildren = (parent: Node, depth: number): void => {
+    const children = parent.namedChildren.map(unwrap);
+    const roles = children.map(roleOf);
     let run: Node[] = [];
     let comments: Node[] = [];
     const flushRun = () => {
@@ -233,8 +274,13 @@ export function outlineTree(root: Node, input: OutlineInput): FoldSpan[] {
         const joinsRun = run.length > 0 && (nextRole === undefined || (nextRole === 'other' && !containsDefinition(children[next]!)));
         if (joinsRun) run.push(child);
         else {
+          flushRun();
+          // Line comments in a row make one block; a block comment (`/** ... */`) is a block of its own.
           const previous = comments[comments.length - 1];
-          if (previous && child.startPosition.row > lastRow(previous) + 1) flushComments();
+          const single = lastRow(child) === child.startPosition.row;
+          if (previous && (!single || lastRow(previous) !== previous.startPosition.row || child.startPosition.row > lastRow(previous) + 1)) {
+            flushComments();
+          }
           comments.push(child);
         }
         continue;
@@ -249,12 +295,12 @@ export function outlineTree(root: Node, input: OutlineInput): FoldSpan[] {
       }
       flushRun();
       if (role === 'function') outlineFunction(child);
-      else if (role === 'class') outlineClass(child);
-      else if (role === 'declaration') outlineDeclaration(child);
+      else if (role === 'class') outlineClass(child, depth);
+      else if (role === 'declaration') outlineDeclaration(child, depth);
       else if (role === 'import') keepWhole(child);
       else {
         keep(child.startPosition.row, child.startPosition.row);
-        outlineItems(child);
+        outlineItems(child, depth);
       }
     }
     flushComments();
@@ -270,37 +316,45 @@ export function outlineTree(root: Node, input: OutlineInput): FoldSpan[] {
   };
 
   const outlineFunction = (node: Node): void => {
-    const start = node.startPosition.row;
     const body = node.childForFieldName('body') ?? (node.type === 'static_initializer' ? node.lastNamedChild : null);
     if (!body || namedByQuery(node)) return keepWhole(node);
-    if (isContainerCallback(node, body)) {
-      keep(start, body.startPosition.row);
-      outlineItems(body);
+    if (opensAsContainer(node, body)) {
+      keep(node.startPosition.row, body.startPosition.row);
+      outlineItems(body, 0);
       if (isCloserRow(lastRow(node))) keep(lastRow(node), lastRow(node));
       return;
     }
+    foldBody(node, body);
+  };
 
+  // Keeps a definition's head (signature, class header) and folds its body's inside, after the
+  // first line of a docstring that opens it.
+  const foldBody = (node: Node, body: Node): void => {
+    const inside = bodyInside(body);
+    keepHead(node, node.startPosition.row, inside.from - 1);
+    fold(keepDocstring(body, inside.from), inside.to);
+    if (inside.to < lastRow(body)) keep(lastRow(body), lastRow(body));
+  };
+
+  // The rows of a body that fold: all of it when it begins its row (Python and Ruby blocks, Allman
+  // braces, expression bodies on their own lines); after `f() {`, the inside, without a closing
+  // `}` alone on its row. A row that goes on after the body stays.
+  const bodyInside = (body: Node): { from: number; to: number } => {
     const bodyStart = body.startPosition.row;
     const bodyEnd = lastRow(body);
-    const opensWithBrace = text.charCodeAt(body.startIndex) === 123; // '{'
-    let from: number;
-    let to: number;
-    let keepClosingRow = false;
-    if (beginsRow(body)) {
-      // Python and Ruby blocks, Allman braces, expression bodies on their own lines: all of it folds.
-      from = bodyStart;
-      to = onlyClosersAfter(body) ? bodyEnd : bodyEnd - 1;
-      keepClosingRow = to < bodyEnd;
-    } else {
-      // `f() {` on one row: the body's inside folds, a closing `}` alone on its row stays.
-      from = bodyStart + 1;
-      keepClosingRow = opensWithBrace && isCloserRow(bodyEnd);
-      to = keepClosingRow ? bodyEnd - 1 : bodyEnd;
-    }
-    keep(start, from - 1);
-    from = keepDocstring(body, from);
-    fold(from, to);
-    if (keepClosingRow) keep(bodyEnd, bodyEnd);
+    if (beginsRow(body)) return { from: bodyStart, to: onlyClosersAfter(body) ? bodyEnd : bodyEnd - 1 };
+    const closing = text.charCodeAt(body.startIndex) === 123 && isCloserRow(bodyEnd); // '{'
+    return { from: bodyStart + 1, to: closing ? bodyEnd - 1 : bodyEnd };
+  };
+
+  // A head over `LONG_SIGNATURE_ROWS` rows keeps, from level 1, its rows up to the name and its last row.
+  const keepHead = (node: Node, start: number, end: number): void => {
+    if (level < 1 || end - start + 1 <= LONG_SIGNATURE_ROWS) return keep(start, Math.max(start, end));
+    const name = node.childForFieldName('name') ?? node.childForFieldName('declarator');
+    const nameEnd = name ? Math.min(lastRow(name), end) : start;
+    keep(start, nameEnd);
+    fold(nameEnd + 1, end - 1);
+    keep(end, end);
   };
 
   // A docstring opening a body keeps its first line of text; the fold starts after it.
@@ -315,41 +369,65 @@ export function outlineTree(root: Node, input: OutlineInput): FoldSpan[] {
     return textRow + 1;
   };
 
-  // An anonymous callback made of definitions is a container: `describe(...)`, an IIFE, `define(...)`.
-  const isContainerCallback = (node: Node, body: Node): boolean => {
-    if (node.childForFieldName('name') || (node.parent && NAME_HOLDERS.has(node.parent.type))) return false;
+  // A function opens like a class when it is really a container: an anonymous callback made of
+  // definitions (`describe(...)`, an IIFE, `define(...)`), a function wrapping most of the file (the
+  // module pattern), or one holding a definition the query names.
+  const opensAsContainer = (node: Node, body: Node): boolean => {
+    if (firstStartIn(namedStarts, body) >= 0) return true;
     let statements = 0;
-    let definitions = 0;
-    for (let i = 0; i < body.namedChildCount; i++) {
-      const child = unwrap(body.namedChild(i)!);
+    let holdingDefinitions = 0;
+    let namedDefinitions = 0;
+    for (const statement of body.namedChildren) {
+      const child = unwrap(statement);
       const role = roleOf(child);
       if (role === 'comment') continue;
       statements++;
-      if (role === 'function' || role === 'class' || containsDefinition(child)) definitions++;
+      const first = role === 'function' || role === 'class' ? child : firstDefinitionIn(child);
+      if (!first) continue;
+      holdingDefinitions++;
+      // Named: `function f`, `class C`, `exports.f = function`; not a loop's callback or a Ruby block.
+      if ((role === 'function' || role === 'class' || role === 'declaration') && definitionName(first) !== undefined) namedDefinitions++;
     }
-    return definitions >= CONTAINER_MIN_DEFINITIONS && definitions >= statements * CONTAINER_MIN_SHARE;
+    const anonymous = !node.childForFieldName('name') && !(node.parent && NAME_HOLDERS.has(node.parent.type));
+    if (anonymous && holdingDefinitions >= CONTAINER_MIN_DEFINITIONS && holdingDefinitions >= statements * CONTAINER_MIN_SHARE) return true;
+    return namedDefinitions >= CONTAINER_MIN_DEFINITIONS && lastRow(body) - body.startPosition.row >= lines.length * MODULE_WRAPPER_SHARE;
   };
 
-  const outlineClass = (node: Node): void => {
+  const outlineClass = (node: Node, depth: number): void => {
     const body = classBody(node)!;
     if (namedByQuery(node)) return keepWhole(node);
+    const namespace = spec.namespaces.has(node.type);
+    if (!namespace && body !== node && firstStartIn(namedStarts, body) < 0) {
+      const typeOnly = !body.namedChildren.some((member) => roleOf(unwrap(member)) === 'function');
+      if (foldClasses.has(node.startIndex) || (typeOnly && (level >= 2 || (level >= 1 && depth >= 1)))) return foldBody(node, body);
+      if (depth === 0) classes.push({ id: node.startIndex, ...spanOf(bodyInside(body)) });
+    }
     const start = node.startPosition.row;
     const headerEnd = body === node
       ? start
       : beginsRow(body) && text.charCodeAt(body.startIndex) !== 123 ? body.startPosition.row - 1 : body.startPosition.row;
     keep(start, Math.max(start, headerEnd));
-    outlineItems(body);
+    outlineItems(body, namespace ? depth : depth + 1);
     const last = lastRow(node);
     if (last > start && isCloserRow(last)) keep(last, last);
   };
 
-  const outlineDeclaration = (node: Node): void => {
+  const outlineDeclaration = (node: Node, depth: number): void => {
     const start = node.startPosition.row;
     if (namedByQuery(node)) return keepWhole(node);
-    if (containsDefinition(node) || hasDeclarationChild(node)) {
+    // From level 2, a value made of anonymous functions (`const X = make("x", (a) => { ... })`)
+    // folds like data; one holding named definitions (`module.exports = { f() {} }`) stays open.
+    const opens = containsDefinition(node) && (level < 2 || holdsNamedDefinition(node));
+    if (opens || hasDeclarationChild(node)) {
       keep(start, start);
-      outlineItems(node);
+      outlineItems(node, depth);
       return;
+    }
+    // `type Options = { ... }` reads like an interface.
+    const value = node.childForFieldName('value');
+    if (value && INLINE_TYPES.has(value.type)) {
+      keep(start, value.startPosition.row);
+      return outlineClass(value, depth);
     }
     const last = lastRow(node);
     const headEnd = headEndRow(node);
@@ -360,24 +438,87 @@ export function outlineTree(root: Node, input: OutlineInput): FoldSpan[] {
     if (closing) keep(last, last);
   };
 
-  const hasDeclarationChild = (node: Node): boolean => {
-    for (let i = 0; i < node.namedChildCount; i++) {
-      if (spec.declarations.has(unwrap(node.namedChild(i)!).type)) return true;
+  const holdsNamedDefinition = (node: Node): boolean => {
+    for (let index = Math.max(0, firstStartIn(definitionStarts, node)); index < definitions.length; index++) {
+      const definition = definitions[index]!;
+      if (definition.startIndex >= node.endIndex) break;
+      if (definition.startIndex >= node.startIndex && (spec.classes.has(definition.type) || definitionName(definition) !== undefined)) {
+        // The holder's own name does not count: `const f = () => {}` is one anonymous function.
+        if (definition.parent?.startIndex !== node.startIndex || !NAME_HOLDERS.has(definition.parent.type)) return true;
+      }
     }
     return false;
   };
 
-  // The last row of a declaration's name (a C prototype's whole declarator), where its value begins.
+  const hasDeclarationChild = (node: Node): boolean =>
+    node.namedChildren.some((child) => spec.declarations.has(unwrap(child).type));
+
+  // The last row of a declaration's name, where its value begins: at levels 0 and 1 a C prototype's
+  // whole declarator (its parameters), from level 2 the row of the name itself.
   const headEndRow = (node: Node): number => {
     for (const field of NAME_FIELDS) {
       const child = node.childForFieldName(field);
-      if (child) return lastRow(child);
+      if (child) return level >= 2 ? nameLeafRow(child, 0) : lastRow(child);
     }
     return node.startPosition.row;
   };
 
-  outlineItems(root);
-  return builder.spans;
+  const nameLeafRow = (node: Node, depth: number): number => {
+    if (depth < 6) {
+      for (const field of NAME_FIELDS) {
+        const child = node.childForFieldName(field);
+        if (child) return nameLeafRow(child, depth + 1);
+      }
+    }
+    return lastRow(node);
+  };
+
+  const spanOf = ({ from, to }: { from: number; to: number }) => ({ start: from, end: to });
+
+  return (options = {}) => {
+    level = options.level ?? 0;
+    foldClasses = options.foldClasses ?? new Set();
+    classes = [];
+    builder = createSpanBuilder(input.worth);
+    nesting = 0;
+    outlineItems(root, 0);
+    return { spans: builder.spans, classes };
+  };
+}
+
+/**
+ * The name a definition or declaration is known by (its last segment: `bar` for `Foo::bar`), from
+ * its own name fields or, for an anonymous function, from what holds it (`const f = () => {}`).
+ */
+export function definitionName(node: Node): string | undefined {
+  let name = nameOf(node, 0);
+  if (name === undefined && node.parent && NAME_HOLDERS.has(node.parent.type)) name = nameOf(node.parent, 0);
+  if (name === undefined) return undefined;
+  const segments = name.split(/[^\w$]+/).filter(Boolean);
+  return segments.length > 0 ? segments[segments.length - 1] : undefined;
+}
+
+function nameOf(node: Node, depth: number): string | undefined {
+  if (depth > 6) return undefined;
+  for (const field of NAME_FIELDS) {
+    const child = node.childForFieldName(field);
+    if (!child) continue;
+    if (child.namedChildCount === 0) return child.endIndex - child.startIndex <= 200 ? child.text : undefined;
+    return nameOf(child, depth + 1);
+  }
+  return undefined;
+}
+
+// The index of the first of the sorted offsets `starts` inside `node`, or -1.
+function firstStartIn(starts: readonly number[], node: Node): number {
+  let low = 0;
+  let high = starts.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (starts[middle]! < node.startIndex) low = middle + 1;
+    else high = middle;
+  }
+  return low < starts.length && starts[low]! < node.endIndex ? low : -1;
 }
 
 /**
@@ -386,6 +527,7 @@ export function outlineTree(root: Node, input: OutlineInput): FoldSpan[] {
  */
 export function errorShare(root: Node, length: number): number {
   if (!root.hasError || length === 0) return 0;
+  if (root.type === 'ERROR') return 1;
   let covered = 0;
   let coveredUpTo = -1;
   for (const error of root.descendantsOfType('ERROR')) {
