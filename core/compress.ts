@@ -44,7 +44,7 @@ export async function compress(input: unknown, options: CompressOptions = {}): P
     return passThrough(text, 'text', 'too-large', counter);
   }
 
-  const kind = options.kind ?? detect(text).kind;
+  const kind = options.kind ?? detect(text, options.fileName).kind;
   const before = options.exactCounts
     ? { tokens: counter.count(text), exact: true }
     : sampledTokenCount(text, counter);

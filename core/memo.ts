@@ -10,7 +10,7 @@ export interface CompressorCacheOptions extends CompressOptions {
 }
 
 /** Options that may change per call; the rest is fixed when the cache is created. */
-export type PerCallOptions = Pick<CompressOptions, 'query' | 'budget' | 'kind'>;
+export type PerCallOptions = Pick<CompressOptions, 'query' | 'budget' | 'kind' | 'fileName'>;
 
 export type CachedCompress = (input: unknown, perCall?: PerCallOptions) => Promise<CompressResult>;
 
@@ -56,7 +56,7 @@ export function createCompressorCache(options: CompressorCacheOptions = {}): Cac
 function cacheKey(input: unknown, perCall: PerCallOptions): string {
   const hash = createHash('sha256');
   hash.update(typeof input === 'string' ? `s${input}` : input instanceof Uint8Array ? input : `j${safeJson(input)}`);
-  hash.update(`\u0000${perCall.query ?? ''}\u0000${perCall.budget ?? ''}\u0000${perCall.kind ?? ''}`);
+  hash.update(`\u0000${perCall.query ?? ''}\u0000${perCall.budget ?? ''}\u0000${perCall.kind ?? ''}\u0000${perCall.fileName ?? ''}`);
   return hash.digest('base64url');
 }
 

@@ -46,3 +46,17 @@ describe('detect', () => {
     assert.equal(detect(huge).kind, 'text');
   });
 });
+
+describe('detect with a file name', () => {
+  it('trusts a known extension over the content', () => {
+    assert.equal(detect('just a few words', 'src/app.py').kind, 'code');
+    assert.equal(detect('x = 1\n', 'notes.md').kind, 'text');
+    assert.equal(detect('plain words here', 'server.log').kind, 'log');
+    assert.equal(detect('[1, 2]', 'data.jsonl').kind, 'ndjson');
+  });
+
+  it('falls back to the content for unknown or missing extensions', () => {
+    assert.equal(detect('{"a": 1}', 'response.bin').kind, 'json');
+    assert.equal(detect('{"a": 1}', 'Makefile').kind, 'json');
+  });
+});

@@ -1,3 +1,4 @@
+import { languageOfFileName } from './compressors/code/languages.ts';
 import type { ContentKind } from './types.ts';
 
 /** The router's verdict and the evidence for it, so that a surprising choice can be explained. */
@@ -14,10 +15,11 @@ const SAMPLE_LINES = 200;
  * Decides what a text is. Fast (reads at most the first 64 KiB) and explainable (`why`).
  * Order matters: the most specific signatures are tried first.
  */
-export function detect(text: string): Detection {
+export function detect(text: string, fileName?: string): Detection {
   const sample = text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text;
   const lines = sampleLines(sample);
   return (
+    detectByFileName(fileName) ??
     detectJson(sample, lines) ??
     detectDiff(lines) ??
     detectHtml(sample) ??
@@ -27,6 +29,29 @@ export function detect(text: string): Detection {
     detectCode(lines) ?? { kind: 'text', why: 'no structure recognised' }
   );
 }
+
+// A file name the tool gave is the strongest evidence there is, for the kinds a name can say.
+function detectByFileName(fileName: string | undefined): Detection | undefined {
+  if (!fileName) return undefined;
+  if (languageOfFileName(fileName)) return { kind: 'code', why: `file name ${fileName}` };
+  const extension = fileName.toLowerCase().match(/\.([a-z0-9]+)$/)?.[1];
+  const kind = extension ? KIND_BY_EXTENSION[extension] : undefined;
+  return kind ? { kind, why: `file name ${fileName}` } : undefined;
+}
+
+const KIND_BY_EXTENSION: Record<string, ContentKind> = {
+  json: 'json',
+  ndjson: 'ndjson',
+  jsonl: 'ndjson',
+  log: 'log',
+  html: 'html',
+  htm: 'html',
+  diff: 'diff',
+  patch: 'diff',
+  md: 'text',
+  txt: 'text',
+  rst: 'text',
+};
 
 function sampleLines(sample: string): string[] {
   const lines: string[] = [];

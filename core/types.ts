@@ -76,12 +76,18 @@ export interface CompressorContext {
   scoreUnits?: UnitScorer;
 }
 
-/** Scores text units (sentences, clauses) for a query: higher means keep. Synchronous. */
-export type UnitScorer = (input: {
-  text: string;
-  units: ReadonlyArray<{ start: number; end: number }>;
-  query: string;
-}) => ArrayLike<number>;
+/** A unit the text compressor keeps or folds: a sentence, a clause of a long one, or a line. */
+export interface TextUnit {
+  /** Offsets into the text, end exclusive. */
+  start: number;
+  end: number;
+  /** Index of the blank-line separated paragraph, and of the sentence, the unit belongs to. */
+  paragraph: number;
+  sentence: number;
+}
+
+/** Scores text units for a query, one score per unit: higher means keep. Synchronous. */
+export type UnitScorer = (input: { text: string; units: readonly TextUnit[]; query: string }) => ArrayLike<number>;
 
 /** A model that scores text for a query; `compress` asks it before the text compressor runs. */
 export interface RelevanceScorer {

@@ -577,6 +577,20 @@ ${body('js', '  ')}
     if (range.status === 'ok') assert.equal(range.text, original.slice(bodyStart + 1, bodyStart + 4).join('\n'));
   });
 
+  it('gives identical bodies folds of their own, so each unfolds with its own line numbers', async () => {
+    const twin = body('js', '  ');
+    const source = `function first(a) {\n${twin}\n}\n\nfunction second(b) {\n${twin}\n}\n\nfunction third(c) {\n${body('js', '    ')}\n}\n`;
+    const result = await compress(source, { kind: 'code', fileName: 'twins.js', minTokens: 0 });
+    assert.ok(result.folds.length >= 2);
+    for (const name of ['first', 'second']) {
+      const line = lineOf(source, `function ${name}(`) + 1;
+      const marker = findMarkers(result.text.split('\n').find((row) => row.startsWith(`${line}\t`)) ?? '')[0];
+      assert.ok(marker, `${name}'s body is folded`);
+      const back = await unfold(marker.id);
+      assert.ok(back.status === 'ok' && back.firstLine === line, `${name}'s fold starts at line ${line}`);
+    }
+  });
+
   it('reads the language from the file name, and from the content without one', () => {
     assert.deepEqual(codeLanguages('x', 'a/b/c.py'), ['python']);
     assert.deepEqual(codeLanguages('x', 'main.c'), ['c', 'cpp']);

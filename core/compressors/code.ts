@@ -44,6 +44,8 @@ const CLASS_FOLD_OVERSHOOT = 1.2;
 // A kept line this long (minified code, embedded data) folds on its own behind a short preview.
 const LONG_LINE_CHARS = 2000;
 const PREVIEW_CHARS = 80;
+// A fold identical to an earlier one shows up to this many of its last rows to be told apart.
+const MAX_ROWS_GIVEN_UP = 2;
 // A marker's indentation copies its code's, up to this much.
 const MAX_INDENT_CHARS = 40;
 
@@ -61,7 +63,7 @@ export const compressCode: Compressor = (text, context) => {
     outlineWithTree(text, lines, context, queryNames, worth, sizer) ??
     outlineByIndentation(lines, { queryNames, worth });
   if (spans.length === 0) return undefined;
-  return render(lines, spans, trailingNewline);
+  return render(lines, distinctSpans(lines, spans), trailingNewline);
 };
 
 /**
@@ -159,6 +161,25 @@ function queryIdentifiers(query: string): Set<string> {
   const bounded = query.length > 2000 ? query.slice(0, 2000) : query;
   for (const word of bounded.match(/[A-Za-z_$][\w$]*/g) ?? []) if (word.length >= 3) names.add(word);
   return names;
+}
+
+/**
+ * Spans whose folded text differs, where cheaply possible, from every earlier span's. Folds are
+ * stored by content, so two identical bodies would share one id and `unfold` would quote the first
+ * one's line numbers for both; a repeat gives up a row or two at its end (they stay visible) to
+ * make its text its own. Beyond that (many identical bodies) the id is shared: the text is exact.
+ */
+function distinctSpans(lines: readonly string[], spans: readonly FoldSpan[]): FoldSpan[] {
+  const seen = new Set<string>();
+  return spans.map((span) => {
+    for (let end = span.end; end >= Math.max(span.start, span.end - MAX_ROWS_GIVEN_UP); end--) {
+      const text = lines.slice(span.start, end + 1).join('\n');
+      if (seen.has(text)) continue;
+      seen.add(text);
+      return { start: span.start, end };
+    }
+    return span;
+  });
 }
 
 /** Kept rows behind their line numbers, each span as one marker at its first row's indentation. */

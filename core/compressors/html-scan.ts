@@ -40,7 +40,9 @@ export function stripInvisible(html: string): { html: string; counts: InvisibleC
     } else {
       const name = invisibleAt(html, at);
       if (name) {
-        end = closingTagEnd(html, name, at + name.length + 1);
+        // `<svg …/>` closes itself (script and style never do, whatever their tag says).
+        const openEnd = name === 'svg' ? html.indexOf('>', at) : -1;
+        end = openEnd > 0 && html.charCodeAt(openEnd - 1) === 47 ? openEnd + 1 : closingTagEnd(html, name, at + name.length + 1);
         if (name === 'script') counts.scripts++;
         else if (name === 'style') counts.styles++;
         else if (name === 'svg') counts.svgs++;

@@ -138,7 +138,7 @@ describe('compressHtml', () => {
     const page = `<!DOCTYPE html><html><head><title>Handbook</title></head><body><main><h1>The handbook</h1>${sections}</main></body></html>`;
     const whole = compressHtml(page, context());
     const markdown = (whole ?? []).filter((piece) => typeof piece === 'string').join('');
-    const budgeted = compressHtml(page, context(400));
+    const budgeted = compressHtml(page, context(1100));
     const shown = visible(budgeted);
     assert.ok(o200kCounter.count(shown) < o200kCounter.count(markdown) / 2);
     assert.match(shown, /^# The handbook$/m);
@@ -146,6 +146,16 @@ describe('compressHtml', () => {
     // The pieces before the closing folds are the whole Markdown, shown or folded.
     const body = (budgeted ?? []).slice(0, -2).map((piece) => (typeof piece === 'string' ? piece : piece.text)).join('');
     assert.equal(body, markdown.trimEnd());
+  });
+
+  it('keeps the sentence that answers the query when cutting to the budget', () => {
+    const filler = (i: number) => `<p>Paragraph ${i} describes a routine part of the set-up that every installation goes through in the same way.</p>`;
+    const paragraphs = Array.from({ length: 60 }, (_, i) => filler(i));
+    paragraphs.splice(41, 0, '<p>The widget daemon listens on port 7311 unless the configuration file says otherwise.</p>');
+    const page = `<html><body><main><h1>Set-up</h1>${paragraphs.join('')}</main></body></html>`;
+    const shown = visible(compressHtml(page, context(300, 'which port does the widget daemon listen on?')));
+    assert.ok(shown.includes('listens on port 7311'));
+    assert.ok(o200kCounter.count(shown) < 450);
   });
 
   it('gives every table a header row, also one without <th> cells', () => {
@@ -268,6 +278,11 @@ describe('html-scan', () => {
     const { html, counts } = stripInvisible('a<SCRIPT type="x">s</script>b<style>c</STYLE>d<svg><g/></svg>e<!-- f -->g<scriptx>h</scriptx>');
     assert.equal(html, 'a b d e g<scriptx>h</scriptx>');
     assert.deepEqual(counts, { scripts: 1, styles: 1, svgs: 1, comments: 1 });
+  });
+
+  it('ends a self-closing <svg/> at once, but never a <script/>', () => {
+    assert.equal(stripInvisible('a<svg class="icon"/>b<p>c</p><svg>d</svg>e').html, 'a b<p>c</p> e');
+    assert.equal(stripInvisible('a<script src="x.js"/>b</script>c').html, 'a c');
   });
 
   it('keeps offsets right when lower-casing would change the length', () => {

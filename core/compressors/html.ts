@@ -45,8 +45,11 @@ const LANDMARK_MIN_SHARE = 0.25;
 const ARTICLE_MIN_CHARS = 200;
 // Tokens kept free in the budget for the two fold markers that close the output.
 const MARKER_RESERVE = 60;
-// Headings h1-h3 are ranked above every sentence when the Markdown is cut to the budget.
+// Headings h1-h3 are ranked above every sentence when the Markdown is cut to the budget, as
+// many as fit this share of it (each costing its tokens and a fold marker next to it).
 const OUTLINE_BONUS = 10;
+const OUTLINE_SHARE = 0.3;
+const OUTLINE_MARKER_TOKENS = 12;
 const CALIBRATION_CHARS = 2048;
 
 // Numbers the page's elements to tell, after Readability, which ones it took.
@@ -209,7 +212,8 @@ function withTitle(title: string, markdown: string): string {
 
 /**
  * The Markdown as pieces within the budget: whole when it fits, else the text compressor's
- * selection with h1-h3 headings ranked first, so the outline stays visible around the folds.
+ * selection with h1-h3 headings ranked first (within a share of the budget), so the outline
+ * stays visible around the folds.
  */
 function fitBudget(markdown: string, context: CompressorContext): Piece[] {
   if (!markdown) return [];
@@ -218,11 +222,24 @@ function fitBudget(markdown: string, context: CompressorContext): Piece[] {
   const estimate = context.estimateTokens(markdown);
   if (estimate <= budget * 0.8 || (estimate <= budget * 1.5 && context.countTokens(markdown) <= budget)) return [markdown];
   const tokensPerChar = measureTokensPerChar(markdown, context);
+  // The outline: h1, then h2, then h3 headings, in page order, while they fit a share of the
+  // budget (a reference page can have more h3s than the budget holds, and the query's answer
+  // needs room too).
   const score: UnitScorer = (input) => {
     const scores = scoreSentences(input);
+    const headings: Array<{ unit: number; level: number }> = [];
     input.units.forEach((unit, i) => {
-      if (/^#{1,3} /.test(input.text.slice(unit.start, unit.start + 4))) scores[i]! += OUTLINE_BONUS;
+      const level = /^(#{1,3}) /.exec(input.text.slice(unit.start, unit.start + 4))?.[1]?.length;
+      if (level) headings.push({ unit: i, level });
     });
+    headings.sort((a, b) => a.level - b.level || a.unit - b.unit);
+    let room = budget * OUTLINE_SHARE;
+    for (const { unit } of headings) {
+      const { start, end } = input.units[unit]!;
+      room -= (end - start) * tokensPerChar + OUTLINE_MARKER_TOKENS;
+      if (room < 0) break;
+      scores[unit]! += OUTLINE_BONUS;
+    }
     return scores;
   };
   const selection = selectSentences(markdown, { query: context.query, budget, tokensPerChar, score });

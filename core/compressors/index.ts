@@ -8,10 +8,7 @@ import { compressLogs } from './logs.ts';
 import { compressSearch } from './search.ts';
 import { compressText } from './text.ts';
 
-/**
- * The specialist for each kind. A kind without one passes through unchanged; source code and
- * HTML get theirs in a later issue.
- */
+/** The specialist for each kind; a kind without one would pass through unchanged. */
 export const compressors: Partial<Record<ContentKind, Compressor>> = {
   json: compressJson,
   ndjson: compressJson,

@@ -1,4 +1,4 @@
-import type { Compressor, CompressorContext, FoldRequest, Piece } from '../types.ts';
+import type { Compressor, CompressorContext, FoldRequest, Piece, UnitScorer } from '../types.ts';
 import { bm25, centrality, indexTerms, queryTerms, termHash } from './bm25.ts';
 import { looksLineStructured, splitClauses, splitSentences, type Clause } from './sentences.ts';
 
@@ -32,14 +32,14 @@ import { looksLineStructured, splitClauses, splitSentences, type Clause } from '
  * Scores: BM25 of the query against the unit's sentence and against the unit and its neighbours
  * in the sentence, a bonus for holding the kind of fact the query asks for (a year for "when", a
  * number for "how many", a name for "who"), a share of the previous sentence's match, and a small
- * prior for the first unit of the document and of each paragraph. Without a query: nearness to the start of the document, how central the
- * sentence is to the document's recurring terms, and a stronger position prior. Lines that report
- * an error (`AttributeError: …`, `error[E0308]: …`, `Traceback …`) are kept first either way.
- * `selectSentences` takes another scorer, so that a model can replace or blend with this one.
+ * prior for the first unit of the document and of each paragraph. Without a query: nearness to the
+ * start of the document, how central the sentence is to the document's recurring terms, and a
+ * stronger position prior. Lines that report an error (`AttributeError: …`, `error[E0308]: …`,
+ * `Traceback …`) are kept first either way. `selectSentences` takes another scorer, so that a
+ * model can replace or blend with this one.
  */
 
-/** Scores units given the query; higher is kept first. One score per unit, in order. */
-export type UnitScorer = (input: { text: string; units: readonly Clause[]; query: string }) => ArrayLike<number>;
+export type { UnitScorer } from '../types.ts';
 
 /**
  * How dropped runs show: `'markers'`, a fold marker each; `'elided'`, an elision (`…`) each and
@@ -121,7 +121,7 @@ const NUMBER_WORD = /\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|
 export const compressText: Compressor = (text, context) => {
   const tokensPerChar = measureTokensPerChar(text, context);
   const units = looksLineStructured(text) ? lineUnits(text) : splitClauses(text, splitSentences(text));
-  const scores = scoreSentences({ text, units, query: context.query });
+  const scores = modelScores(text, units, context) ?? scoreSentences({ text, units, query: context.query });
   const options: SelectSentencesOptions = { query: context.query, budget: context.budget, tokensPerChar, units, score: () => scores };
   let selection: SentenceSelection | undefined;
   if (text.length * tokensPerChar <= ELIDED_MAX_TOKENS) {
@@ -133,6 +133,19 @@ export const compressText: Compressor = (text, context) => {
   if (!selection.kept.includes(0)) return undefined;
   return foldUnselected(text, selection, tokensPerChar);
 };
+
+/** Scores from the caller's relevance model (`compress`'s `relevance` option), if it gave usable ones. */
+function modelScores(text: string, units: readonly Clause[], context: CompressorContext): ArrayLike<number> | undefined {
+  if (!context.scoreUnits || !context.query) return undefined;
+  try {
+    const scores = context.scoreUnits({ text, units, query: context.query });
+    if (scores.length !== units.length) return undefined;
+    for (let index = 0; index < scores.length; index++) if (!Number.isFinite(scores[index])) return undefined;
+    return scores;
+  } catch {
+    return undefined; // a model that fails leaves the built-in scorer in charge
+  }
+}
 
 /**
  * Chooses which units to keep: highest score first (ties by position), each taken when its cost,

@@ -120,6 +120,8 @@ const MODULE_WRAPPER_SHARE = 0.5;
 const LONG_SIGNATURE_ROWS = 6;
 // What may follow a body on its last row for the row to fold with it: `});` and a few spaces.
 const CLOSERS_SCAN_CHARS = 64;
+// A declaration holds named definitions if one of its first this many does.
+const NAMED_SCAN_DEFINITIONS = 64;
 // Opened items nested deeper than this fold whole: keeps the recursion far from the stack's limit.
 const MAX_NESTING = 200;
 // Types that appear inside signatures as often as on their own: never searched for as definitions.
@@ -438,14 +440,19 @@ export function createOutliner(root: Node, input: OutlineInput): (options?: Outl
     if (closing) keep(last, last);
   };
 
+  // Whether the first definitions inside `node` include a named one; names are read once per tree.
+  const named = new Int8Array(definitions.length); // 0 unknown, 1 named, 2 anonymous
   const holdsNamedDefinition = (node: Node): boolean => {
-    for (let index = Math.max(0, firstStartIn(definitionStarts, node)); index < definitions.length; index++) {
+    const first = firstStartIn(definitionStarts, node);
+    if (first < 0) return false;
+    for (let index = first; index < Math.min(definitions.length, first + NAMED_SCAN_DEFINITIONS); index++) {
       const definition = definitions[index]!;
       if (definition.startIndex >= node.endIndex) break;
-      if (definition.startIndex >= node.startIndex && (spec.classes.has(definition.type) || definitionName(definition) !== undefined)) {
-        // The holder's own name does not count: `const f = () => {}` is one anonymous function.
-        if (definition.parent?.startIndex !== node.startIndex || !NAME_HOLDERS.has(definition.parent.type)) return true;
-      }
+      if (named[index] === 0) named[index] = spec.classes.has(definition.type) || definitionName(definition) !== undefined ? 1 : 2;
+      if (named[index] !== 1) continue;
+      // The holder's own name does not count: `const f = () => {}` is one anonymous function.
+      const parent = definition.parent;
+      if (parent?.startIndex !== node.startIndex || !NAME_HOLDERS.has(parent.type)) return true;
     }
     return false;
   };
