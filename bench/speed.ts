@@ -99,6 +99,7 @@ function structuralPass(item: SpeedItem): unknown {
     return compressor(item.text, {
       query: item.options.query ?? '',
       budget: item.options.budget ?? Math.max(256, Math.round(item.tokens / 4)),
+      inputTokens: item.tokens,
       countTokens: (text) => o200kCounter.count(text),
       estimateTokens,
     });

@@ -126,7 +126,8 @@ const BUILD_SIGNATURES: Array<[string, RegExp]> = [
   ['jest', /^\s*(PASS|FAIL) \S|^Tests:\s+\d|^Test Suites:\s+\d/],
   ['vitest', /^\s*(✓|×|❯) \S.*\(\d+ tests?\)|^\s*Test Files\s+\d|^\s*Tests\s+\d+ (passed|failed)/],
   ['node:test / TAP', /^(not )?ok \d+ - |^# (tests|pass|fail) \d+|^TAP version|^\s*(✔|✖) .*\(\d+(\.\d+)?ms\)$|^ℹ (tests|suites|pass|fail) \d+/],
-  ['pytest', /={5,} (test session starts|FAILURES|short test summary info|ERRORS)|^(PASSED|FAILED|ERROR) \S+::|\.py::\S+ (PASSED|FAILED)|^(\S*\.py )?[.sxXFE]+ +\[ *\d+%\]$/],
+  // Anchored: unanchored, a long run of `=` or of `.py::` costs quadratic time.
+  ['pytest', /^=+ (test session starts|FAILURES|short test summary info|ERRORS)|^(PASSED|FAILED|ERROR) \S+::|^[^\s:]*\.py::\S+ (PASSED|FAILED)|^(\S*\.py )?[.sxXFE]+ +\[ *\d+%\]$/],
   ['tsc', /\(\d+,\d+\): error TS\d+:|: error TS\d+:|^Found \d+ errors?/],
   ['eslint', /^\s+\d+:\d+\s+(error|warning)\s+|✖ \d+ problems?/],
   ['go test', /^(=== RUN|--- (FAIL|PASS|SKIP):|ok\s+\S+\s+[\d.]+s|FAIL\s+\S+\s+[\d.]+s|PASS$|FAIL$)/],

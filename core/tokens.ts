@@ -26,9 +26,9 @@ export async function resolveTokenCounter(
   throw new TypeError(`tokenfold: unknown tokenizer ${JSON.stringify(tokenizer)}`);
 }
 
-// BPE is quadratic in the length of one pre-token, and a run of letters or of punctuation with
-// nothing between is one pre-token: gpt-tokenizer takes seconds on 100k `=` or `a` in a row, and
-// minutes on a megabyte. Such runs are counted in chunks of this many characters instead; the
+// BPE is quadratic in the length of one pre-token, and a run of letters, of punctuation or of
+// white space is one pre-token: gpt-tokenizer takes seconds on 100k `=`, `a` or spaces in a row,
+// and minutes on a megabyte (digits are safe: they split in threes). Such runs are counted in chunks of this many characters instead; the
 // count can then differ by a token per chunk, on input that has no real tokens anyway.
 const LONG_RUN_CHUNK = 1000;
 
@@ -58,7 +58,7 @@ function guarded(name: string, countTokens: CountTokens, isWithinTokenLimit: IsW
   };
 }
 
-/** Where to cut `text` so that no letter or punctuation run is longer than LONG_RUN_CHUNK. */
+/** Where to cut `text` so that no run of one character class is longer than LONG_RUN_CHUNK. */
 function longRunCuts(text: string): number[] {
   const cuts: number[] = [];
   let runStart = 0;
@@ -68,7 +68,7 @@ function longRunCuts(text: string): number[] {
     if (charClass !== runClass) {
       runClass = charClass;
       runStart = i;
-    } else if (charClass >= LETTER && i - runStart >= LONG_RUN_CHUNK) {
+    } else if (charClass !== DIGIT && i - runStart >= LONG_RUN_CHUNK) {
       cuts.push(i);
       runStart = i;
     }
