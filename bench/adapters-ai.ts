@@ -12,41 +12,34 @@
  * one inside it, minus the model's own time; cold steps are those that compressed an output for
  * the first time. Tokens are o200k, summed over all 20 model calls, with and without the middleware.
  */
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import Keyv from 'keyv';
-import { o200kCounter } from 'tokenfold';
 import { tokenfoldMiddleware } from 'tokenfold/ai';
 import { frameworks, type Framework, type SentCall } from '../adapters/ai/test-support/frameworks.ts';
+import {
+  measures,
+  milliseconds,
+  percentile,
+  question,
+  ROUNDS,
+  runNote,
+  SOURCES,
+  sourcesLine,
+  sourceTexts,
+  STEPS,
+  tokens,
+  type Measures,
+  type TimedLoop,
+} from './adapter-loop.ts';
 
-const STEPS = 20;
-const ROUNDS = 5;
-const corpora = new URL('../../shared/corpora/', import.meta.url);
-const SOURCES = [
-  'logs/loghub/Hadoop_2k.log',
-  'json/simdjson/apache_builds.json',
-  'logs/loghub/OpenSSH_2k.log',
-  'json/simdjson/github_events.json',
-];
+// JSON payloads go to the model as json outputs, logs as text outputs.
 const outputs = new Map<string, unknown>(
-  SOURCES.map((source) => {
-    const text = readFileSync(new URL(source, corpora), 'utf8');
-    return [source, source.endsWith('.json') ? JSON.parse(text) : text];
-  }),
+  [...sourceTexts].map(([source, text]) => [source, source.endsWith('.json') ? JSON.parse(text) : text]),
 );
-const question = 'Which jobs and services failed today, and why?';
 
-interface StepCost {
-  milliseconds: number;
-  /** Whether an output was compressed for the first time in this step. */
-  cold: boolean;
-}
-
-interface LoopResult {
+interface LoopResult extends TimedLoop {
   calls: SentCall[];
-  costs: StepCost[];
   compressions: number;
-  wallMilliseconds: number;
 }
 
 type Mode = 'generateText' | 'streamText';
@@ -111,14 +104,6 @@ async function runLoop(framework: Framework, mode: Mode, withTokenfold: boolean)
   return { calls, costs, compressions, wallMilliseconds };
 }
 
-// Counting each distinct text once keeps the token sums cheap: calls repeat earlier messages.
-const tokenCounts = new Map<string, number>();
-function tokens(text: string): number {
-  let count = tokenCounts.get(text);
-  if (count === undefined) tokenCounts.set(text, (count = o200kCounter.count(text)));
-  return count;
-}
-
 /** What the model reads of one message: its texts, tool inputs and tool outputs as sent. */
 function messageText(message: any): string {
   if (typeof message.content === 'string') return message.content;
@@ -136,24 +121,8 @@ function inputTokens(calls: SentCall[]): number {
   return calls.reduce((sum, call) => sum + call.prompt.reduce((total, message) => total + tokens(messageText(message)), 0), 0);
 }
 
-function percentile(values: number[], fraction: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
-}
-
-const milliseconds = (value: number) => (Number.isNaN(value) ? 'n/a' : `${value.toFixed(2)} ms`);
-
-interface Column {
+interface Column extends Measures {
   name: string;
-  warm: number[];
-  cold: number[];
-  all: number[];
-  compressions: number;
-  tokensWithout: number;
-  tokensWith: number;
-  wallWithout: number;
-  wallWith: number;
 }
 
 // Per configuration: warm up once each way, then measure ROUNDS loops each way, each with a
@@ -167,17 +136,13 @@ async function measure(framework: Framework, mode: Mode): Promise<Column> {
     baselines.push(await runLoop(framework, mode, false));
     measured.push(await runLoop(framework, mode, true));
   }
-  const costs = measured.flatMap((loop) => loop.costs);
   return {
     name: `${framework.name} ${mode}`,
-    all: costs.map((cost) => cost.milliseconds),
-    warm: costs.filter((cost) => !cost.cold).map((cost) => cost.milliseconds),
-    cold: costs.filter((cost) => cost.cold).map((cost) => cost.milliseconds),
-    compressions: measured[0]!.compressions,
-    tokensWithout: inputTokens(baselines[0]!.calls),
-    tokensWith: inputTokens(measured[0]!.calls),
-    wallWithout: percentile(baselines.map((loop) => loop.wallMilliseconds), 0.5),
-    wallWith: percentile(measured.map((loop) => loop.wallMilliseconds), 0.5),
+    ...measures(baselines, measured, {
+      compressions: measured[0]!.compressions,
+      tokensWithout: inputTokens(baselines[0]!.calls),
+      tokensWith: inputTokens(measured[0]!.calls),
+    }),
   };
 }
 
@@ -185,8 +150,8 @@ const [ai7, ai6] = frameworks as [Framework, Framework];
 const columns = [await measure(ai7, 'generateText'), await measure(ai7, 'streamText'), await measure(ai6, 'generateText')];
 const row = (label: string, cell: (column: Column) => string) => console.log(`| ${label} | ${columns.map(cell).join(' | ')} |`);
 
-console.log(`## tokenfold/ai: ${STEPS}-step loop, ${ROUNDS} rounds each (Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)})\n`);
-console.log(`Tool outputs per loop: ${STEPS - 1} calls over ${SOURCES.length} distinct outputs (${SOURCES.map((source) => source.split('/').pop()).join(', ')}).\n`);
+console.log(`## tokenfold/ai: ${STEPS}-step loop, ${ROUNDS} rounds each ${runNote}\n`);
+console.log(`Tool outputs per loop: ${sourcesLine}.\n`);
 console.log(`| measure | ${columns.map((column) => column.name).join(' | ')} |`);
 console.log(`|---|${columns.map(() => '---').join('|')}|`);
 row('middleware overhead per step, p50 / p95', (column) => `${milliseconds(percentile(column.all, 0.5))} / ${milliseconds(percentile(column.all, 0.95))}`);

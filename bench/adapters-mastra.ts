@@ -1,7 +1,7 @@
 /*
  * The Mastra processor's cost and savings over one 20-step agent loop.
  *
- *   node --conditions=source bench/adapters-mastra.ts
+ *   node --conditions=tokenfold-source bench/adapters-mastra.ts
  *
  * A scripted model (no network) calls a `fetch` tool on each of 19 steps and answers on the 20th.
  * The tool returns real outputs from ../shared/corpora, each several times, as an agent that
@@ -10,38 +10,18 @@
  * and offering the unfold tool); cold steps are those that compressed an output for the first
  * time. Tokens are o200k, summed over all 20 prompts, with and without the processor.
  */
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { LanguageModelV3Prompt } from '@ai-sdk/provider';
 import { Agent } from '@mastra/core/agent';
 import { createTool } from '@mastra/core/tools';
 import Keyv from 'keyv';
-import { o200kCounter } from 'tokenfold';
 import { tokenfoldProcessor, type TokenfoldProcessor } from 'tokenfold/mastra';
 import { z } from 'zod';
 import { promptText, scriptedModel, toolResultsIn, type ModelTurn } from '../examples/mastra/scripted-model.ts';
+import { measures, printMeasures, question, ROUNDS, SOURCES, sourceTexts, STEPS, tokens, type StepCost, type TimedLoop } from './adapter-loop.ts';
 
-const STEPS = 20;
-const corpora = new URL('../../shared/corpora/', import.meta.url);
-const SOURCES = [
-  'logs/loghub/Hadoop_2k.log',
-  'json/simdjson/apache_builds.json',
-  'logs/loghub/OpenSSH_2k.log',
-  'json/simdjson/github_events.json',
-];
-const outputs = new Map(SOURCES.map((source) => [source, readFileSync(new URL(source, corpora), 'utf8')]));
-const question = 'Which jobs and services failed today, and why?';
-
-interface StepCost {
-  milliseconds: number;
-  /** Whether an output was compressed for the first time in this step. */
-  cold: boolean;
-}
-
-interface LoopResult {
+interface LoopResult extends TimedLoop {
   prompts: LanguageModelV3Prompt[];
-  steps: StepCost[];
-  wallMilliseconds: number;
 }
 
 /** Runs the 20-step loop, with the processor when given, timing its hooks per step. */
@@ -61,7 +41,7 @@ async function runLoop(processor?: TokenfoldProcessor, compressions?: { count: n
     id: 'fetch',
     description: 'Returns a log or API payload by name.',
     inputSchema: z.object({ source: z.string() }),
-    execute: async ({ source }) => outputs.get(source) ?? '',
+    execute: async ({ source }) => sourceTexts.get(source) ?? '',
   });
   const timed = processor && {
     ...processor,
@@ -92,15 +72,7 @@ async function runLoop(processor?: TokenfoldProcessor, compressions?: { count: n
   await agent.generate(question, { maxSteps: STEPS });
   const wallMilliseconds = performance.now() - start;
   if (scripted.prompts.length !== STEPS) throw new Error(`expected ${STEPS} model calls, got ${scripted.prompts.length}`);
-  return { prompts: scripted.prompts, steps, wallMilliseconds };
-}
-
-// Counting each distinct text once keeps the token sums cheap: prompts repeat earlier results.
-const tokenCounts = new Map<string, number>();
-function tokens(text: string): number {
-  let count = tokenCounts.get(text);
-  if (count === undefined) tokenCounts.set(text, (count = o200kCounter.count(text)));
-  return count;
+  return { prompts: scripted.prompts, costs: steps, wallMilliseconds };
 }
 
 function promptTokens(prompts: LanguageModelV3Prompt[]): number {
@@ -109,14 +81,6 @@ function promptTokens(prompts: LanguageModelV3Prompt[]): number {
     return sum + tokens(withoutResults) + toolResultsIn(prompt).reduce((total, result) => total + tokens(result.text), 0);
   }, 0);
 }
-
-function percentile(values: number[], fraction: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
-}
-
-const milliseconds = (value: number) => (Number.isNaN(value) ? 'n/a' : `${value.toFixed(2)} ms`);
 
 function withProcessor() {
   const compressions = { count: 0 };
@@ -130,7 +94,6 @@ function withProcessor() {
 
 // Warm up Mastra, the tokenizer and the compressors once, then measure ROUNDS loops each way,
 // each with a fresh processor (so a fresh memo and its own first compressions).
-const ROUNDS = 5;
 await runLoop();
 await runLoop(withProcessor().processor);
 const baselines: LoopResult[] = [];
@@ -143,24 +106,13 @@ for (let round = 0; round < ROUNDS; round++) {
   compressionsPerLoop = compressions.count;
 }
 
-const steps = measuredRounds.flatMap((loop) => loop.steps);
-const warm = steps.filter((step) => !step.cold).map((step) => step.milliseconds);
-const cold = steps.filter((step) => step.cold).map((step) => step.milliseconds);
-const all = steps.map((step) => step.milliseconds);
-const tokensWithout = promptTokens(baselines[0]!.prompts);
-const tokensWith = promptTokens(measuredRounds[0]!.prompts);
-const wallWithout = percentile(baselines.map((loop) => loop.wallMilliseconds), 0.5);
-const wallWith = percentile(measuredRounds.map((loop) => loop.wallMilliseconds), 0.5);
-
-console.log(`## tokenfold/mastra: ${STEPS}-step agent loop, ${ROUNDS} rounds (Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)})\n`);
-console.log('| measure | value |');
-console.log('|---|---|');
-console.log(`| tool outputs per loop | ${STEPS - 1} calls over ${SOURCES.length} distinct outputs (${SOURCES.map((source) => source.split('/').pop()).join(', ')}) |`);
-console.log(`| processor overhead per step, p50 / p95 (${all.length} steps) | ${milliseconds(percentile(all, 0.5))} / ${milliseconds(percentile(all, 0.95))} |`);
-console.log(`| after first compression: p50 / p95 (${warm.length} steps) | ${milliseconds(percentile(warm, 0.5))} / ${milliseconds(percentile(warm, 0.95))} |`);
-console.log(`| steps that compressed an output first: p50 / max (${cold.length} steps) | ${milliseconds(percentile(cold, 0.5))} / ${milliseconds(Math.max(...cold))} |`);
-console.log(`| real compressions per loop (memo misses) | ${compressionsPerLoop} |`);
-console.log(`| input tokens over the loop, without / with | ${tokensWithout.toLocaleString('en-US')} / ${tokensWith.toLocaleString('en-US')} |`);
-console.log(`| tokens saved | ${(100 * (1 - tokensWith / tokensWithout)).toFixed(1)}% |`);
-console.log(`| loop wall time (median), without / with | ${milliseconds(wallWithout)} / ${milliseconds(wallWith)} |`);
-console.log(`| wall time added per step, Mastra's processor plumbing included | ${milliseconds((wallWith - wallWithout) / STEPS)} |`);
+const figures = measures(baselines, measuredRounds, {
+  compressions: compressionsPerLoop,
+  tokensWithout: promptTokens(baselines[0]!.prompts),
+  tokensWith: promptTokens(measuredRounds[0]!.prompts),
+});
+printMeasures(`tokenfold/mastra: ${STEPS}-step agent loop, ${ROUNDS} rounds`, figures, {
+  overhead: 'processor overhead per step',
+  unit: 'steps',
+  wallNote: "Mastra's processor plumbing included",
+});

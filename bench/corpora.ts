@@ -245,7 +245,8 @@ function listFiles(directory: string, accept: (name: string) => boolean): string
     .sort();
 }
 
-function parseStructuredCsv(text: string): LogRow[] {
+/** The rows of a loghub `_structured.csv`, in file order (rows shorter than the header are skipped). */
+export function parseStructuredCsv(text: string): LogRow[] {
   const records = parseCsv(text);
   const header = records.shift() ?? [];
   const column = (name: string) => header.indexOf(name);

@@ -11,7 +11,8 @@ export const UNFOLD_TOOL_NAME = 'unfold';
 export const UNFOLD_TOOL_DESCRIPTION =
   'Returns the original content hidden behind a [[fold ID: …]] marker in an earlier tool result. ' +
   'Pass the 12-digit id. For a large fold, pass `lines` ("120-140") or `grep` (a regular ' +
-  'expression) to get only part of it, with line numbers.';
+  'expression) to get only part of it, with line numbers. Where a text shows … for omissions, its ' +
+  'one fold holds the whole original.';
 
 /** JSON Schema of the tool's input, for frameworks that take one. */
 export const UNFOLD_TOOL_INPUT_SCHEMA = {

@@ -14,10 +14,10 @@ import { anyInput, inputsByFamily, type GeneratedInput } from './support/generat
  * for every registered compressor, forced with `kind` on its own kind of input and on every other
  * kind. The properties are in test/support/compress-properties.ts: never throws, never longer,
  * deterministic, every marker unfolds to its own text, nothing lost. TOKENFOLD_FUZZ_RUNS sets
- * the runs per property (default 60; the reliability bench runs many more).
+ * the runs per property (default 100; the reliability bench runs more).
  */
 
-const RUNS = Number(process.env.TOKENFOLD_FUZZ_RUNS ?? 60);
+const RUNS = Number(process.env.TOKENFOLD_FUZZ_RUNS ?? 100);
 const registered = Object.keys(compressors) as ContentKind[];
 const KINDS: ContentKind[] = ['json', 'ndjson', 'log', 'build', 'search', 'diff', 'html', 'code', 'text'];
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
 import type Keyv from 'keyv';
-import { compress, createSqliteStore, findMarkers, unfold } from 'tokenfold';
+import { compress, createSqliteStore, findMarkers, foldId, unfold } from 'tokenfold';
 import { compressors } from '../core/compressors/index.ts';
 import { runWorker, standInCompressor, workerDocument, type WorkerReport } from './support/store-worker.ts';
 
@@ -65,6 +65,27 @@ describe('the SQLite store', () => {
     const read = await checkInNewProcess(location, reports);
     assert.equal(read.unfolds, 4 * 25 * 4);
     assert.deepEqual(read.mismatches, []);
+  });
+
+  it('never lets a writer replace another writer\'s text under the same id (a real 40-bit collision)', async () => {
+    // Both have fold id 789494210592 (found by hashing `worker text N` up to N = 1.6 million).
+    const [first, second] = ['worker text 139933', 'worker text 1567691'];
+    assert.equal(foldId(first), foldId(second));
+    const location = newFile();
+    const [one, two] = [await createSqliteStore(location), await createSqliteStore(location)];
+    const input = 'filler '.repeat(400);
+    try {
+      compressors.text = () => [{ text: first, unit: 'lines', count: 1 }];
+      assert.equal((await compress(input, { kind: 'text', store: one })).passThrough, undefined);
+      compressors.text = () => [{ text: second, unit: 'lines', count: 1 }];
+      const clash = await compress(input, { kind: 'text', store: two });
+      assert.equal(clash.passThrough, 'store-failed');
+      const back = await unfold(foldId(first), { store: two });
+      assert.equal(back.status === 'ok' && back.text, first);
+    } finally {
+      await one.disconnect();
+      await two.disconnect();
+    }
   });
 
   it('answers expired after the TTL, also to a store opened later on the same file', async () => {

@@ -1,22 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { compress, estimateTokens, findMarkers, unfold, type CompressResult } from 'tokenfold';
+import { compress, estimateTokens, type CompressResult } from 'tokenfold';
 import { compressBuild } from './build.ts';
-
-// Puts every fold's original back in place of its marker.
-async function restore(output: string): Promise<string> {
-  let restored = '';
-  let last = 0;
-  for (const marker of findMarkers(output)) {
-    const original = await unfold(marker.id);
-    assert.equal(original.status, 'ok');
-    if (original.status !== 'ok') continue;
-    restored += output.slice(last, marker.index) + original.text;
-    last = marker.index + marker.length;
-  }
-  return restored + output.slice(last);
-}
+import { restore } from './test-support/restore.ts';
 
 async function compressBuildOutput(text: string, budget?: number): Promise<CompressResult> {
   const result = await compress(text, { kind: 'build', minTokens: 0, ...(budget ? { budget } : {}) });

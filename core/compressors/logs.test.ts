@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import Keyv from 'keyv';
 import { compress, detect, estimateTokens, findMarkers, unfold } from 'tokenfold';
 import type { CompressorContext, FoldRequest, Piece } from 'tokenfold';
+import { parseStructuredCsv } from '../../bench/corpora.ts';
 import { compressLogs } from './logs.ts';
 
 const LOGHUB = new URL('../../../shared/corpora/logs/loghub/', import.meta.url);
@@ -57,40 +58,13 @@ async function roundTrip(text: string, options: { budget?: number; query?: strin
   return { result, visible: visibleLines(result.text), folds };
 }
 
-/** Minimal RFC 4180 reader for the loghub CSVs (quoted fields may hold commas and quotes). */
-function parseCsv(text: string): Array<Record<string, string>> {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c !== '"') field += c;
-      else if (text[i + 1] === '"') field += text[++i];
-      else quoted = false;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') (row.push(field), (field = ''));
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  const [header, ...body] = rows;
-  return body.filter((cells) => cells.length > 1).map((cells) => Object.fromEntries(header!.map((name, k) => [name, cells[k] ?? ''])));
-}
-
 describe('compressLogs on the loghub logs', { skip: !existsSync(LOGHUB) && 'corpora not found' }, () => {
   const reductions: number[] = [];
 
   for (const system of SYSTEMS) {
     it(`keeps every alert, error and warning of ${system} and an example of every event, and folds the rest exactly`, async () => {
       const log = readFileSync(new URL(`${system}_2k.log`, LOGHUB), 'utf8');
-      const rows = parseCsv(readFileSync(new URL(`${system}_2k.log_structured.csv`, LOGHUB), 'utf8'));
+      const rows = parseStructuredCsv(readFileSync(new URL(`${system}_2k.log_structured.csv`, LOGHUB), 'utf8'));
       const lines = inputLines(log);
       assert.equal(detect(log).kind, 'log');
 
@@ -101,12 +75,12 @@ describe('compressLogs on the loghub logs', { skip: !existsSync(LOGHUB) && 'corp
       // The CSV's row N is line N of the log (LineId).
       const examples = new Map<string, boolean>();
       for (const row of rows) {
-        const line = lines[Number(row.LineId) - 1]!;
+        const line = lines[row.lineId - 1]!;
         const isVisible = shown.has(line);
-        if (MUST_LEVELS.has(row.Level ?? '') || (row.Label !== undefined && row.Label !== '-')) {
-          assert.ok(isVisible, `line ${row.LineId} (${row.Level ?? row.Label}) is not visible: ${line}`);
+        if (MUST_LEVELS.has(row.level ?? '') || (row.label !== undefined && row.label !== '-')) {
+          assert.ok(isVisible, `line ${row.lineId} (${row.level ?? row.label}) is not visible: ${line}`);
         }
-        examples.set(row.EventId!, examples.get(row.EventId!) === true || isVisible);
+        examples.set(row.eventId, examples.get(row.eventId) === true || isVisible);
       }
       const missing = [...examples].filter(([, isVisible]) => !isVisible).map(([eventId]) => eventId);
       assert.deepEqual(missing, [], 'events without a visible example');

@@ -79,3 +79,19 @@ export const adversarialInputs: Record<string, string> = {
   'many indented lines': lines(`${' '.repeat(200)}x`),
   'deep indentation steps': Array.from({ length: 400 }, (_, depth) => `${' '.repeat(depth)}if (x) {`).join('\n'),
 };
+
+const logLines = Array.from({ length: 100 }, (_, index) => `2024-01-01 10:00:${String(index % 60).padStart(2, '0')} INFO handled request ${index}`);
+
+/**
+ * Ordinary documents with one hostile line that a compressor must keep in view (an error, a
+ * failing test, a rare record), so that the output itself holds the long run and counting its
+ * tokens is part of the cost: BPE is quadratic in the length of one pre-token.
+ */
+export const hostileDocuments: Record<string, string> = {
+  'a log error line padded with 150,000 spaces': [...logLines, `2024-01-01 10:01:40 ERROR boom${' '.repeat(SIZE * 1.5)}x`].join('\n'),
+  'a log error line with 150,000 letters': [...logLines, `2024-01-01 10:01:40 ERROR boom ${'a'.repeat(SIZE * 1.5)}`].join('\n'),
+  'a failing test with 150,000 tabs': `${'PASS a.test.ts\n  ✓ adds (1 ms)\n'.repeat(100)}FAIL b.test.ts\n  ● broken${'\t'.repeat(SIZE * 1.5)}x\nTests: 1 failed, 100 passed`,
+  'a rare JSON record with a 150,000-character string': JSON.stringify(
+    Array.from({ length: 100 }, (_, index) => ({ id: index, status: index === 50 ? 'error' : 'ok', note: index === 50 ? '='.repeat(SIZE * 1.5) : 'x' })),
+  ),
+};

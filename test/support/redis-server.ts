@@ -3,7 +3,8 @@ import { createServer, Socket } from 'node:net';
 
 /*
  * A throwaway redis-server for tests and the reliability bench: on 127.0.0.1, on a free port,
- * with no persistence, killed (or restarted on the same port) at will to inject outages.
+ * with no persistence unless asked, killed, frozen or restarted on the same port at will to inject
+ * outages.
  */
 
 /** A running test redis-server. */
@@ -16,7 +17,7 @@ export interface TestRedis {
   pause(): void;
   /** Thaws a paused server. */
   resume(): void;
-  /** Starts the server again on the same port, empty (nothing is persisted). */
+  /** Starts the server again on the same port: empty, unless started with `persistIn`. */
   restart(): Promise<void>;
   /** Kills the server for good. */
   stop(): Promise<void>;
@@ -37,10 +38,20 @@ export function redisSkipReason(): string | undefined {
   return 'redis-server is not installed (apt-get install redis-server); set CI=1 to make this a failure';
 }
 
+/** Options of `startRedis`. */
+export interface StartRedisOptions {
+  /**
+   * Keep data in this folder with an append-only file synced on every write, so that a killed
+   * and restarted server still has every acknowledged fold. Default: nothing is persisted.
+   */
+  persistIn?: string;
+}
+
 /** Starts redis-server on a free port and resolves once it answers PING. */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
   const port = await freePort();
-  let server: ChildProcess | undefined = await launch(port);
+  const launch = () => launchServer(port, options.persistIn);
+  let server: ChildProcess | undefined = await launch();
   const kill = async () => {
     const running = server;
     server = undefined;
@@ -59,13 +70,16 @@ export async function startRedis(): Promise<TestRedis> {
     resume: () => server?.kill('SIGCONT'),
     restart: async () => {
       await kill();
-      server = await launch(port);
+      server = await launch();
     },
   };
 }
 
-async function launch(port: number): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'];
+async function launchServer(port: number, persistIn: string | undefined): Promise<ChildProcess> {
+  const persistence = persistIn
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', persistIn]
+    : ['--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--daemonize', 'no'];
   const server = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   server.stdout?.on('data', (chunk) => (output += chunk));

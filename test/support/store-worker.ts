@@ -36,6 +36,8 @@ export interface WorkerConfig {
   concurrency?: number;
   /** Redis connect and command timeout, in milliseconds. Default 5,000. */
   timeoutMs?: number;
+  /** Pause between batches, in milliseconds, so that a run outlasts an injected outage. */
+  paceMs?: number;
 }
 
 /** One fold a worker wrote: enough to read it back and check it from any process. */
@@ -165,6 +167,7 @@ async function run(config: WorkerConfig): Promise<WorkerReport> {
       else retry.push([record, expected]);
       return;
     }
+    if (back.status === 'ok' && !record.sha256 && foldId(back.text) === record.id) record.sha256 = sha256(back.text);
     if (back.status !== 'ok') {
       report.mismatches.push(`${record.namespace}/${record.id}: ${back.status}`);
     } else if ((record.sha256 && sha256(back.text) !== record.sha256) || foldId(back.text) !== record.id) {
@@ -220,6 +223,7 @@ async function run(config: WorkerConfig): Promise<WorkerReport> {
     for (let start = 0; start < config.documents; start += concurrency) {
       const batch = Array.from({ length: Math.min(concurrency, config.documents - start) }, (_, offset) => start + offset);
       await Promise.all(batch.map(foldOne));
+      if (config.paceMs) await new Promise((resolve) => setTimeout(resolve, config.paceMs));
     }
     // Read everything back once more, now that every document of this worker is written, and
     // what could not be read during an outage, waiting up to 20 s for the store to come back.
