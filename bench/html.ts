@@ -23,7 +23,7 @@ import { cpus, loadavg } from 'node:os';
 import { relative } from 'node:path';
 import Keyv from 'keyv';
 import { parseHTML } from 'linkedom';
-import { compress, detect, estimateTokens, findMarkers, o200kCounter, unfold } from 'tokenfold';
+import { compress, defaultBudget, detect, estimateTokens, findMarkers, o200kCounter, unfold } from 'tokenfold';
 import type { CompressorContext, FoldRequest } from 'tokenfold';
 import { compressHtml } from '../core/compressors/html.ts';
 
@@ -150,7 +150,7 @@ function read(path: string): string {
 
 // The context compress() gives the compressor with `exactCounts` and the default budget.
 function contextFor(html: string, tokens = o200kCounter.count(html)): { context: CompressorContext; budget: number } {
-  const budget = Math.max(256, Math.round(tokens / 4));
+  const budget = defaultBudget(tokens);
   return { budget, context: { query: '', budget, countTokens: (text) => o200kCounter.count(text), estimateTokens } };
 }
 

@@ -18,7 +18,7 @@
  * Timings depend on what else the machine is doing (the report records the load average): compare
  * ratios within one run, and absolute MB/s only between runs on the same idle machine.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, type } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -134,9 +134,22 @@ async function main(): Promise<number> {
   };
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(outDir, 'results.md'), `${renderMarkdown(report)}\n`);
+  writeFileSync(join(outDir, 'results.md'), `${renderMarkdown(report)}\n${reliabilitySection()}`);
   printSummary(report, relative(process.cwd(), outDir) || '.');
   return 0;
+}
+
+/**
+ * The reliability results, which bench/reliability.ts writes on its own (it needs redis-server
+ * and takes a minute and a half), as the last section of results.md.
+ */
+function reliabilitySection(): string {
+  const file = join(import.meta.dirname, 'reliability-results.md');
+  if (!existsSync(file)) return '';
+  const body = readFileSync(file, 'utf8')
+    .replace(/^# .*\n/, '')
+    .replace(/^## /gm, '### ');
+  return `\n## Reliability (\`node --conditions=tokenfold-source bench/reliability.ts\`, run separately)\n${body}`;
 }
 
 function selectCorpora(option: string | undefined): CorpusId[] | string {

@@ -8,7 +8,7 @@
  * One core: the repetitions run one after another on the main thread. A small document is timed
  * in batches (the same batch size for all three) so that each sample lasts at least a millisecond.
  */
-import { compress, detect, estimateTokens, o200kCounter } from 'tokenfold';
+import { compress, defaultBudget, detect, estimateTokens, o200kCounter } from 'tokenfold';
 import type { CompressOptions } from 'tokenfold';
 import { compressors } from '../core/compressors/index.ts';
 
@@ -98,7 +98,7 @@ function structuralPass(item: SpeedItem): unknown {
   try {
     return compressor(item.text, {
       query: item.options.query ?? '',
-      budget: item.options.budget ?? Math.max(256, Math.round(item.tokens / 4)),
+      budget: item.options.budget ?? defaultBudget(item.tokens),
       inputTokens: item.tokens,
       countTokens: (text) => o200kCounter.count(text),
       estimateTokens,

@@ -16,7 +16,9 @@ import type {
 } from './types.ts';
 
 const DEFAULT_MIN_TOKENS = 200;
-const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+// A model reads at most a few hundred thousand tokens; a quarter of a huge input is no budget.
+const MAX_DEFAULT_BUDGET = 32_000;
 const ESTIMATE_MARGIN = 1.25;
 
 /**
@@ -68,7 +70,7 @@ export async function compress(input: unknown, options: CompressOptions = {}): P
         : undefined;
     pieces = compressor(text, {
       query: options.query ?? '',
-      budget: options.budget ?? Math.max(256, Math.round(before.tokens / 4)),
+      budget: options.budget ?? defaultBudget(before.tokens),
       inputTokens: before.tokens,
       countTokens: (part) => counter.count(part),
       estimateTokens,
@@ -109,17 +111,26 @@ export async function compress(input: unknown, options: CompressOptions = {}): P
   };
 }
 
+/** A quarter of the input, at least 256 tokens and at most 32,000. */
+export function defaultBudget(inputTokens: number): number {
+  return Math.min(MAX_DEFAULT_BUDGET, Math.max(256, Math.round(inputTokens / 4)));
+}
+
 type RenderedFold = FoldInfo & { text: string; firstLine: number };
 
 /** Joins kept text (escaped) and markers; one fold record per distinct id. */
 function render(pieces: ReadonlyArray<string | FoldRequest>): { output: string; folds: RenderedFold[] } {
   const folds = new Map<string, RenderedFold>();
   let output = '';
+  // Kept text is escaped a run at a time, so a look-alike split across two pieces is caught too.
+  let kept = '';
   for (const piece of pieces) {
     if (typeof piece === 'string') {
-      output += escapeLookAlikes(piece);
+      kept += piece;
       continue;
     }
+    output += escapeLookAlikes(kept);
+    kept = '';
     const id = foldId(piece.text);
     if (!folds.has(id)) {
       folds.set(id, {
@@ -134,6 +145,7 @@ function render(pieces: ReadonlyArray<string | FoldRequest>): { output: string; 
     }
     output += renderMarker(id, piece);
   }
+  output += escapeLookAlikes(kept);
   return { output, folds: [...folds.values()] };
 }
 

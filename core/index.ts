@@ -1,4 +1,4 @@
-export { compress } from './compress.ts';
+export { compress, defaultBudget } from './compress.ts';
 export { unfold } from './unfold.ts';
 export { detect, type Detection } from './router.ts';
 export { findMarkers, foldId, isFoldId } from './folds.ts';

@@ -1,4 +1,3 @@
-import { findMarkers } from './folds.ts';
 import { createCompressorCache, type CompressorCacheOptions } from './memo.ts';
 import type { CompressResult } from './types.ts';
 import { UNFOLD_TOOL_NAME } from './unfold-tool.ts';
@@ -25,18 +24,23 @@ export interface ToolOutputOptions extends Omit<CompressorCacheOptions, 'query' 
 }
 
 export interface ToolOutputCompression {
-  /** The compressed text to put where the output was. */
+  /** The text to put where the output was. */
   text: string;
   result: CompressResult;
+  /**
+   * Whether `text` differs from the output: compressed, or passed through with marker
+   * look-alikes escaped. When false, send the output as it was.
+   */
+  changed: boolean;
   /** True when the memo already had this output (no new compression happened). */
   cached: boolean;
 }
 
 /**
- * Compresses one tool output. Resolves to `undefined` when the output is not for compressing:
- * not text or JSON, or already holding fold markers (compressing again would escape them and
- * break their unfold), or when the adapter itself failed. A result with `passThrough` set means
- * `compress` kept the input as it was. Never rejects.
+ * Compresses one tool output. Resolves to `undefined` when the output is not text or JSON, or
+ * when the adapter itself failed. Text shaped like a fold marker (a spoof, or a quote of an
+ * earlier compressed output) comes back escaped, so only markers tokenfold rendered for this
+ * output parse as markers. Never rejects.
  */
 export type ToolOutputCompressor = (output: unknown, query: string) => Promise<ToolOutputCompression | undefined>;
 
@@ -49,12 +53,12 @@ export function createToolOutputCompressor(options: ToolOutputOptions = {}): Too
   const seen = new WeakSet<CompressResult>();
   return async (output, query) => {
     const text = outputText(output, report);
-    if (text === undefined || hasMarkers(text)) return undefined;
+    if (text === undefined) return undefined;
     try {
       const result = await compressCached(text, { query });
       const cached = seen.has(result);
       seen.add(result);
-      return { text: result.text, result, cached };
+      return { text: result.text, result, changed: result.text !== text, cached };
     } catch (error) {
       report(error, { stage: 'adapter', kind: typeof output });
       return undefined;
@@ -92,8 +96,4 @@ function outputText(output: unknown, report: NonNullable<ToolOutputOptions['onEr
     report(error, { stage: 'adapter', kind: 'json' });
     return undefined;
   }
-}
-
-function hasMarkers(text: string): boolean {
-  return text.includes('[[fold ') && findMarkers(text).length > 0;
 }

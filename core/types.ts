@@ -114,7 +114,7 @@ export interface FoldInfo {
 export interface CompressOptions {
   /** What the agent is after (usually the user's last message). */
   query?: string;
-  /** Target tokens for the output. Default: a quarter of the input, at least 256. */
+  /** Target tokens for the output. Default: a quarter of the input, at least 256, at most 32,000. */
   budget?: number;
   /** Skip the router. */
   kind?: ContentKind;
@@ -135,7 +135,7 @@ export interface CompressOptions {
   tokenizer?: TokenizerName | TokenCounter;
   /** Inputs under this many tokens pass through. Default 200. */
   minTokens?: number;
-  /** Inputs over this many bytes pass through. Default 64 MiB. */
+  /** Inputs over this many bytes pass through. Default 32 MiB. */
   maxBytes?: number;
   /** Throw a `TokenfoldError` on unusable input instead of passing it through. */
   strict?: boolean;

@@ -52,7 +52,7 @@ export function createPromptCompressor(
   async function compressText(text: unknown, query: string): Promise<CompressResult | undefined> {
     if (typeof text !== 'string') return undefined;
     const compressed = await compressOutput(text, query);
-    return compressed && !compressed.result.passThrough ? compressed.result : undefined;
+    return compressed?.changed ? compressed.result : undefined;
   }
 
   async function rewrite(output: ToolResultOutput, query: string): Promise<Rewrite> {

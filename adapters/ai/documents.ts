@@ -47,7 +47,7 @@ export async function compressDocuments(
         } catch {
           // Reporting must never break compression.
         }
-        return result.passThrough ? document : result.text;
+        return result.text; // the document itself when passed through, look-alikes escaped
       } catch {
         return document;
       }

@@ -20,7 +20,7 @@ export interface TokenfoldMiddlewareOptions {
   tokenizer?: TokenizerName | TokenCounter;
   /** Time to live of stored originals, in milliseconds. */
   ttl?: number;
-  /** Tool outputs over this many bytes are sent as they are. Default 64 MiB. */
+  /** Tool outputs over this many bytes are sent as they are. Default 32 MiB. */
   maxBytes?: number;
   /** Compress only the outputs of these tools (by name). Default: every tool but `unfold`. */
   tools?: readonly string[];

@@ -131,13 +131,10 @@ describe('TokenfoldDocumentCompressor in a ContextualCompressionRetriever', () =
     assert.ok(report.records.every((record) => record.event === 'compress' && record.source === 'document'));
   });
 
-  it('hands back small, non-text and already-compressed documents as they were', async () => {
+  it('hands back small and non-text documents as they were', async () => {
     const { compressor } = setUp();
-    const alreadyText = (await compress(chunks[0]!.pageContent, { store: new Keyv(), query: questions[0]!.question })).text;
-    assert.ok(findMarkers(alreadyText).length > 0);
     const inputs = [
       new Document({ pageContent: 'Normandy is a region in France.', metadata: { source: 'short' } }),
-      new Document({ pageContent: alreadyText, metadata: { source: 'compressed' } }),
       { pageContent: 42, metadata: { source: 'number' } } as unknown as Document,
       { pageContent: '', metadata: {} } as Document,
     ];
@@ -145,6 +142,21 @@ describe('TokenfoldDocumentCompressor in a ContextualCompressionRetriever', () =
     assert.equal(outputs.length, inputs.length);
     outputs.forEach((output, index) => assert.equal(output, inputs[index]));
     assert.deepEqual(await compressor.compressDocuments(undefined as unknown as Document[], 'x'), undefined);
+  });
+
+  it('escapes fold markers that a document already holds, so only its own folds parse', async () => {
+    const { compressor } = setUp();
+    const alreadyText = (await compress(chunks[0]!.pageContent, { store: new Keyv(), query: questions[0]!.question })).text;
+    const earlier = findMarkers(alreadyText).map((marker) => marker.id);
+    assert.ok(earlier.length > 0);
+    const [output] = await compressor.compressDocuments([new Document({ pageContent: alreadyText, metadata: { source: 'compressed' } })], 'Where is Normandy?');
+    assert.equal(output!.metadata.source, 'compressed');
+    assert.ok(findMarkers(output!.pageContent).every((marker) => !earlier.includes(marker.id)));
+    assert.notEqual(output!.pageContent, alreadyText);
+    for (const id of earlier) {
+      // Where an earlier marker still shows (the compressor may have folded it away), it is escaped.
+      if (output!.pageContent.includes(`fold ${id}`)) assert.ok(output!.pageContent.includes(`[[\\fold ${id}`));
+    }
   });
 });
 

@@ -84,7 +84,7 @@ export class TokenfoldDocumentCompressor extends BaseDocumentCompressor {
       },
       { callbacks },
     );
-    if (result.passThrough) return document;
+    if (!compression.changed) return document;
     const tokenfold: TokenfoldDocumentMetadata = {
       kind: result.kind,
       tokensBefore: result.tokensBefore,

@@ -245,14 +245,23 @@ describe('content blocks and bad input', () => {
     assert.deepEqual(message.artifact, artifact);
   });
 
-  it('passes through empty, small, binary and already-compressed output unchanged', async () => {
-    const already = (await compress(log, { store: new Keyv(), namespace })).text;
-    for (const output of ['', 'ok', `\u0000\u0001PNG${'\u0000'.repeat(5000)}`, already]) {
+  it('passes through empty, small and binary output unchanged', async () => {
+    for (const output of ['', 'ok', `\u0000\u0001PNG${'\u0000'.repeat(5000)}`]) {
       const { message, finalAnswer } = await toolMessageFor(output);
       assert.equal(message.content, output);
       assert.equal(message.metadata?.tokenfold, undefined);
       assert.equal(finalAnswer, 'done');
     }
+  });
+
+  it('escapes fold markers that a tool output already holds, so only its own folds parse', async () => {
+    const already = (await compress(log, { store: new Keyv(), namespace })).text;
+    const earlier = findMarkers(already).map((marker) => marker.id);
+    const { message, finalAnswer } = await toolMessageFor(already);
+    const content = message.content as string;
+    assert.ok(findMarkers(content).every((marker) => !earlier.includes(marker.id)));
+    assert.ok(content.includes(`[[\\fold ${earlier[0]}`), 'the earlier marker stays readable, escaped');
+    assert.equal(finalAnswer, 'done');
   });
 
   it('passes through content that is neither text nor text blocks', async () => {

@@ -81,7 +81,7 @@ async function compressToolMessage(message: ToolMessage, query: string, compress
     const compression = await compressSafely(content, query);
     if (!compression) return message;
     compressions.push(compression);
-    newContent = compression.result.passThrough ? content : compression.result.text;
+    newContent = compression.changed ? compression.text : content;
   } else if (Array.isArray(content)) {
     newContent = await Promise.all(
       content.map(async (block) => {
@@ -89,7 +89,7 @@ async function compressToolMessage(message: ToolMessage, query: string, compress
         const compression = await compressSafely(block.text, query);
         if (!compression) return block;
         compressions.push(compression);
-        return compression.result.passThrough ? block : { ...block, text: compression.result.text };
+        return compression.changed ? { ...block, text: compression.text } : block;
       }),
     );
   } else {
@@ -109,7 +109,7 @@ async function compressToolMessage(message: ToolMessage, query: string, compress
       cached,
     });
   }
-  const compressed = compressions.filter(({ result }) => !result.passThrough).map(({ result }) => result);
+  const compressed = compressions.filter(({ changed }) => changed).map(({ result }) => result);
   if (compressed.length === 0) return message;
 
   const tokenfold: TokenfoldMessageMetadata = {

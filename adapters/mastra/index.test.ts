@@ -317,12 +317,15 @@ describe('tokenfoldProcessor on results it should not touch', () => {
     assert.deepEqual(run.errors, []);
   });
 
-  it('passes through text that already holds fold markers', async () => {
+  it('escapes fold markers that a tool result already holds, so only its own folds parse', async () => {
     const compressed = await compress(log, { query: question, store: new Keyv(), namespace });
-    assert.ok(findMarkers(compressed.text).length > 0);
+    const earlier = findMarkers(compressed.text).map((marker) => marker.id);
+    assert.ok(earlier.length > 0);
     const run = await compareRuns({ alreadyCompressed: compressed.text });
-    assert.equal(run.seen[0]!.text, compressed.text);
-    assert.equal(run.compressions.length, 0);
+    const seen = run.seen[0]!.text;
+    assert.notEqual(seen, compressed.text);
+    assert.ok(findMarkers(seen).every((marker) => !earlier.includes(marker.id)));
+    assert.ok(seen.includes(`[[\\fold ${earlier[0]}`), 'the earlier marker stays readable, escaped');
   });
 
   it('passes through an output over maxBytes', async () => {

@@ -73,7 +73,7 @@ export function tokenfoldProcessor(options: TokenfoldProcessorOptions = {}): Tok
   /** The compressed text for a tool result, or `undefined` to keep the result as it is. */
   async function compressResult(result: unknown, query: string): Promise<string | undefined> {
     const compressed = await compressOutput(result, query);
-    return compressed && !compressed.result.passThrough ? compressed.text : undefined;
+    return compressed?.changed ? compressed.text : undefined;
   }
 
   return {
