@@ -18,7 +18,7 @@ import type {
 const DEFAULT_MIN_TOKENS = 200;
 const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 // A model reads at most a few hundred thousand tokens; a quarter of a huge input is no budget.
-const MAX_DEFAULT_BUDGET = 32_000;
+const MAX_DEFAULT_BUDGET = 64_000;
 const ESTIMATE_MARGIN = 1.25;
 
 /**
@@ -111,7 +111,7 @@ export async function compress(input: unknown, options: CompressOptions = {}): P
   };
 }
 
-/** A quarter of the input, at least 256 tokens and at most 32,000. */
+/** A quarter of the input, at least 256 tokens and at most 64,000. */
 export function defaultBudget(inputTokens: number): number {
   return Math.min(MAX_DEFAULT_BUDGET, Math.max(256, Math.round(inputTokens / 4)));
 }

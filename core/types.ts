@@ -114,7 +114,7 @@ export interface FoldInfo {
 export interface CompressOptions {
   /** What the agent is after (usually the user's last message). */
   query?: string;
-  /** Target tokens for the output. Default: a quarter of the input, at least 256, at most 32,000. */
+  /** Target tokens for the output. Default: a quarter of the input, at least 256, at most 64,000. */
   budget?: number;
   /** Skip the router. */
   kind?: ContentKind;
