@@ -465,7 +465,7 @@ async function memoryChild(path: string, storeKind: string): Promise<MemoryRepor
   const sqlitePath = join(scratch, `folds-${process.pid}.sqlite`);
   const store = storeKind === 'sqlite' ? await createSqliteStore(sqlitePath) : storeKind === 'memory' ? new Keyv() : failingStore('discard', { set: async () => true });
   let started = performance.now();
-  const result = await compress(text, { maxBytes: Infinity, store, budget: 8000 });
+  const result = await compress(text, { maxBytes: Infinity, timeBudgetMs: Infinity, store, budget: 8000 });
   const compressMs = performance.now() - started;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   if (storeKind === 'sqlite') {
@@ -589,7 +589,7 @@ ${fuzzed.adversarial}
 
 ## Memory and time on ${HUGE_MB} MB inputs
 
-Each input compressed once in a fresh process with \`maxBytes: Infinity\` and \`budget: 8000\`; "discard" is a store that accepts writes and keeps nothing (the cost of compressing alone), "memory" the default in-memory Keyv (the originals stay in the process), "sqlite" \`createSqliteStore\` in /tmp. RSS "loaded" is the process after loading tokenfold, before reading the file; "file read" after \`readFileSync(path, 'utf8')\` (the buffer and the string); the peak is \`process.resourceUsage().maxRSS\` after \`compress()\`. The structural pass (router and compressor alone, no token counting, rendering or store writes) is timed separately, after the peak was taken.
+Each input compressed once in a fresh process with \`maxBytes: Infinity\`, \`timeBudgetMs: Infinity\` and \`budget: 8000\`; "discard" is a store that accepts writes and keeps nothing (the cost of compressing alone), "memory" the default in-memory Keyv (the originals stay in the process), "sqlite" \`createSqliteStore\` in /tmp. RSS "loaded" is the process after loading tokenfold, before reading the file; "file read" after \`readFileSync(path, 'utf8')\` (the buffer and the string); the peak is \`process.resourceUsage().maxRSS\` after \`compress()\`. The structural pass (router and compressor alone, no token counting, rendering or store writes) is timed separately, after the peak was taken.
 
 ${memoryTable}
 `;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { compress, createSqliteStore, findMarkers, unfold } from '../core/index.ts';
 
 /**
- * The README's first command: compress a real log (from ../shared/corpora when it is there,
+ * The README's first command: compress a real 2,000-line HDFS log (from ../shared/corpora when it is there,
  * otherwise the project's own package-lock.json), show the savings, and unfold one fold back out
  * of the SQLite store, byte-exact.
  */
@@ -19,7 +19,7 @@ export async function runDemo({ storePath, root }: { storePath: string; root: st
       [
         `input   ${input.path} (${input.what})`,
         `kind    ${result.kind}`,
-        `tokens  ${result.tokensBefore.toLocaleString('en-US')} → ${result.tokensAfter.toLocaleString('en-US')} (-${saved}%), ${result.folds.length} folds`,
+        `tokens  ${result.tokensBeforeExact ? '' : '~'}${result.tokensBefore.toLocaleString('en-US')} → ${result.tokensAfter.toLocaleString('en-US')} (-${saved}%), ${result.folds.length} folds`,
         `store   ${storePath}`,
         '',
         '--- compressed (first 25 lines) ---',
@@ -48,7 +48,7 @@ export async function runDemo({ storePath, root }: { storePath: string; root: st
 }
 
 function pickInput(root: string): { path: string; what: string; query: string } {
-  const corpusLog = join(root, '..', 'shared', 'corpora', 'logs', 'loghub', 'Hadoop_2k.log');
-  if (existsSync(corpusLog)) return { path: corpusLog, what: 'a real Hadoop log from loghub', query: 'why did the job fail' };
+  const corpusLog = join(root, '..', 'shared', 'corpora', 'logs', 'loghub', 'HDFS_2k.log');
+  if (existsSync(corpusLog)) return { path: corpusLog, what: 'a real HDFS log from loghub', query: 'which blocks had exceptions' };
   return { path: join(root, 'package-lock.json'), what: 'this project\'s package-lock.json', query: 'sqlite3' };
 }

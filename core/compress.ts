@@ -20,6 +20,12 @@ const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 // A model reads at most a few hundred thousand tokens; a quarter of a huge input is no budget.
 const MAX_DEFAULT_BUDGET = 64_000;
 const ESTIMATE_MARGIN = 1.25;
+const DEFAULT_TIME_BUDGET_MS = 10_000;
+// Conservative throughput of each compressor (MB/s on one loaded core, from bench/ and the
+// 100 MB runs of bench/reliability.ts), used to refuse inputs that could not finish in time.
+const SLOWEST_MB_PER_SECOND: Partial<Record<ContentKind, number>> = {
+  json: 10, ndjson: 10, log: 10, build: 10, search: 10, diff: 10, text: 5, code: 1, html: 2,
+};
 
 /**
  * Compresses one text (a tool output, a document) for the model, folding what it drops into the
@@ -47,6 +53,12 @@ export async function compress(input: unknown, options: CompressOptions = {}): P
   }
 
   const kind = options.kind ?? detect(text, options.fileName).kind;
+  // Compressors are synchronous and cannot be interrupted, so the time budget is kept up front:
+  // an input larger than its kind's slowest measured rate can handle in time passes through.
+  const timeBudgetMs = options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
+  if (text.length > (SLOWEST_MB_PER_SECOND[kind] ?? 5) * 1000 * timeBudgetMs) {
+    return passThrough(text, kind, 'over-time-budget', counter);
+  }
   const before = options.exactCounts
     ? { tokens: counter.count(text), exact: true }
     : sampledTokenCount(text, counter);

@@ -21,6 +21,7 @@ export type PassThroughReason =
   | 'not-smaller' // compression did not save tokens
   | 'unusable' // empty, binary or not a string (see `kind`)
   | 'too-large' // over `maxBytes`
+  | 'over-time-budget' // too large for its kind to compress within `timeBudgetMs`
   | 'store-failed' // the store could not keep the originals, so nothing was folded
   | 'compressor-failed'; // a compressor threw; reported through `onError`
 
@@ -137,6 +138,11 @@ export interface CompressOptions {
   minTokens?: number;
   /** Inputs over this many bytes pass through. Default 32 MiB. */
   maxBytes?: number;
+  /**
+   * Inputs that their kind's compressor could not finish within this many milliseconds, at its
+   * slowest measured rate, pass through. Default 10,000 (10 MB of source code, 100 MB of logs).
+   */
+  timeBudgetMs?: number;
   /** Throw a `TokenfoldError` on unusable input instead of passing it through. */
   strict?: boolean;
   /** Count `tokensBefore` exactly even on large inputs (slower; default estimates large inputs). */

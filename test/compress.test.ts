@@ -191,3 +191,14 @@ describe('unfold', () => {
     assert.equal((await unfold('123456789012', { lines: '9-3' })).status, 'invalid-request');
   });
 });
+
+describe('the time budget', () => {
+  it('passes through an input too large for its kind to compress in time, and compresses it with more time', async () => {
+    const log = Array.from({ length: 2000 }, (_, index) => `2024-01-01 10:00:${String(index % 60).padStart(2, '0')} INFO worker ${index % 7} handled request ${index}`).join('\n');
+    const hurried = await compress(log, { timeBudgetMs: 1, store: new Keyv() });
+    assert.equal(hurried.passThrough, 'over-time-budget');
+    assert.equal(hurried.text, log);
+    const patient = await compress(log, { timeBudgetMs: 10_000, store: new Keyv() });
+    assert.equal(patient.passThrough, undefined);
+  });
+});
