@@ -119,8 +119,13 @@ describe('timeSpan', () => {
     assert.equal(timeSpan('Jun 14 15:16:01', 'Jun 15 02:04:59'), 'Jun 14 15:16:01 to Jun 15 02:04:59');
   });
 
-  it('leaves out the date that the start shares with the line shown above', () => {
-    assert.equal(timeSpan('2015-10-18 18:01:48', '2015-10-19 01:00:00', '2015-10-18 18:01:47'), '18:01:48 to 2015-10-19 01:00:00');
+  it('leaves out the date that the start shares with the line shown above, within one day', () => {
+    assert.equal(timeSpan('2015-10-18 18:01:48', '2015-10-18 19:00:00', '2015-10-18 18:01:47'), '18:01:48 to 19:00:00');
+  });
+
+  it('shows the start in full when the span crosses into another day', () => {
+    assert.equal(timeSpan('2015-10-18 18:01:48', '2015-10-19 01:00:00', '2015-10-18 18:01:47'), '2015-10-18 18:01:48 to 2015-10-19 01:00:00');
+    assert.equal(timeSpan('081109 203807', '081111 101954', '081109 203615'), '081109 203807 to 081111 101954');
   });
 
   it('says "at" for a single moment and nothing without times', () => {

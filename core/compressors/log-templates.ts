@@ -274,8 +274,12 @@ export function lineTimestamp(line: string): string | undefined {
  */
 export function timeSpan(first: string | undefined, last: string | undefined, reference?: string): string | undefined {
   if (first === undefined || last === undefined) return undefined;
-  const firstShown = reference === undefined ? first : withoutSharedDate(reference, first);
-  return first === last ? `at ${firstShown}` : `${firstShown} to ${withoutSharedDate(first, last)}`;
+  const lastShown = withoutSharedDate(first, last);
+  // A span that crosses into another day shows its start in full: `203807 to 081111 101954`
+  // would read as two times of one day.
+  const sameDay = first === last || lastShown !== last;
+  const firstShown = reference === undefined || !sameDay ? first : withoutSharedDate(reference, first);
+  return first === last ? `at ${firstShown}` : `${firstShown} to ${lastShown}`;
 }
 
 // `time` without the date it shares with `before`: a common prefix of at least 6 characters
