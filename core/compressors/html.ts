@@ -3,7 +3,7 @@ import { parseHTML } from 'linkedom';
 import type { Compressor, CompressorContext, FoldRequest, Piece } from '../types.ts';
 import { flattenCodeBlocks, toMarkdown, type DomElement, type DomNode } from './html-markdown.ts';
 import { htmlToPlainText, measureMarkup, splitDocument, stripInvisible, type InvisibleCounts } from './html-scan.ts';
-import { foldUnselected, scoreSentences, selectSentences, type UnitScorer } from './text.ts';
+import { foldUnselected, sampleTokensPerChar, scoreSentences, selectSentences, type UnitScorer } from './text.ts';
 
 /*
  * Web pages: show the main content as Markdown, fold the rest of the page and the original.
@@ -221,7 +221,8 @@ function fitBudget(markdown: string, context: CompressorContext): Piece[] {
   // The estimate settles clear cases; an exact count (costly on a long text) only close ones.
   const estimate = context.estimateTokens(markdown);
   if (estimate <= budget * 0.8 || (estimate <= budget * 1.5 && context.countTokens(markdown) <= budget)) return [markdown];
-  const tokensPerChar = measureTokensPerChar(markdown, context);
+  // Measured on the Markdown, not the input: the HTML's own tokens say nothing about it.
+  const tokensPerChar = sampleTokensPerChar(markdown, context.countTokens, CALIBRATION_CHARS);
   // The outline: h1, then h2, then h3 headings, in page order, while they fit a share of the
   // budget (a reference page can have more h3s than the budget holds, and the query's answer
   // needs room too).
@@ -244,19 +245,6 @@ function fitBudget(markdown: string, context: CompressorContext): Piece[] {
   };
   const selection = selectSentences(markdown, { query: context.query, budget, tokensPerChar, score });
   return foldUnselected(markdown, selection, tokensPerChar);
-}
-
-// Tokens per character of the Markdown, counted exactly on a spread sample of at most 2 KiB.
-function measureTokensPerChar(text: string, context: CompressorContext): number {
-  let sample = text;
-  if (text.length > CALIBRATION_CHARS) {
-    const part = CALIBRATION_CHARS / 4;
-    const stride = Math.floor((text.length - part) / 3);
-    sample = '';
-    for (let i = 0; i < 4; i++) sample += text.slice(i * stride, i * stride + part);
-  }
-  const perChar = context.countTokens(sample) / sample.length;
-  return Number.isFinite(perChar) && perChar > 0 ? perChar : 0.25;
 }
 
 // `original HTML 84 kB: 12 scripts, 3 styles, nav, footer`

@@ -434,18 +434,22 @@ function holdsAnswerType(sentence: string, wanted: 'time' | 'number' | 'name', q
 }
 
 // Tokens per character, so that budgets hold in the caller's tokens without tokenizing the whole
-// input: from the input's count when the core has one, else counted exactly on a sample spread
-// over the text (at most 1 KiB).
+// input: from the input's count when the core has one, else measured on a sample.
 function measureTokensPerChar(text: string, context: CompressorContext): number {
   if (context.inputTokens && context.inputTokens > 0 && text.length > 0) return context.inputTokens / text.length;
+  return sampleTokensPerChar(text, context.countTokens);
+}
+
+/** Tokens per character of `text`, counted exactly on at most `sampleChars` spread over it. */
+export function sampleTokensPerChar(text: string, countTokens: (text: string) => number, sampleChars = CALIBRATION_CHARS): number {
   let sample = text;
-  if (text.length > CALIBRATION_CHARS) {
-    const part = CALIBRATION_CHARS / 4;
+  if (text.length > sampleChars) {
+    const part = sampleChars / 4;
     const stride = Math.floor((text.length - part) / 3);
     sample = '';
     for (let i = 0; i < 4; i++) sample += text.slice(i * stride, i * stride + part);
   }
-  const perChar = context.countTokens(sample) / sample.length;
+  const perChar = countTokens(sample) / sample.length;
   return Number.isFinite(perChar) && perChar > 0 ? perChar : DEFAULT_TOKENS_PER_CHAR;
 }
 
