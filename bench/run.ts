@@ -1,5 +1,5 @@
 /*
- * tokenfold benchmark: `npm run bench` (= node --conditions=source bench/run.ts).
+ * tokenfold benchmark: `npm run bench` (= node --conditions=tokenfold-source bench/run.ts).
  *
  *   npm run bench                          all corpora -> bench/results.md + bench/results.json
  *   npm run bench -- --corpus logs,json    a subset (json = simdjson + octokit; also squad, agent)
