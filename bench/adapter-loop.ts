@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { o200kCounter } from 'tokenfold';
+import { percentile as sortedPercentile } from './speed.ts';
 
 /** Model calls per loop: a `fetch` tool call on each step but the last, which answers. */
 export const STEPS = 20;
@@ -47,11 +48,9 @@ export function tokens(text: string): number {
   return count;
 }
 
-/** Nearest-rank percentile (NaN for no values). */
+/** Nearest-rank percentile of unsorted values (NaN for none, which the report prints as n/a). */
 export function percentile(values: number[], fraction: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+  return values.length === 0 ? Number.NaN : sortedPercentile([...values].sort((a, b) => a - b), fraction);
 }
 
 /** A duration for the report ('n/a' where there was nothing to measure). */

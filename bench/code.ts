@@ -28,6 +28,9 @@ import { compress, detect, findMarkers, o200kCounter, unfold } from 'tokenfold';
 import { codeLanguages, languageSpec, type CodeLanguage, type LanguageSpec } from '../core/compressors/code/languages.ts';
 import { definitionName } from '../core/compressors/code/outline.ts';
 import { loadCodeParsers, loadedParser } from '../core/compressors/code/parsers.ts';
+import { percentile } from './speed.ts';
+
+const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
 
 interface Group {
   label: string;
@@ -222,12 +225,6 @@ async function roundTrip(input: string, output: string, sharedIds: { count: numb
   return undefined;
 }
 
-function percentile(values: number[], share: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]!;
-}
-
 async function runGroup(group: Group, maxFiles: number): Promise<GroupResult> {
   const result: GroupResult = {
     label: group.label, files: 0, routedToCode: 0, longFiles: 0, longTokensBefore: 0, longTokensAfter: 0, longReductions: [],
@@ -321,7 +318,7 @@ function formatTable(results: GroupResult[]): string {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const rows = results.map((group) => {
     if (group.files === 0) return `| ${group.label} | 0 | – | – | – | – | – | – | – | – | – | – | – |`;
-    const reduction = group.longTokensBefore === 0 ? '–' : `${percent(group.longTokensBefore - group.longTokensAfter, group.longTokensBefore)} / ${(100 * percentile(group.longReductions, 0.5)).toFixed(1)}%`;
+    const reduction = group.longTokensBefore === 0 ? '–' : `${percent(group.longTokensBefore - group.longTokensAfter, group.longTokensBefore)} / ${(100 * percentile(sorted(group.longReductions), 0.5)).toFixed(1)}%`;
     return [
       group.label, group.files, percent(group.routedToCode, group.files), group.longFiles,
       group.longFiles === 0 ? '–' : `${group.longTokensBefore.toLocaleString('en')} → ${group.longTokensAfter.toLocaleString('en')}`,
@@ -330,7 +327,7 @@ function formatTable(results: GroupResult[]): string {
       `${group.roundTripsExact}/${group.roundTrips}`,
       `${percent(group.queriesOpen, group.queries)} (${group.queriesOpen}/${group.queries})`,
       speed(group.parseChars, group.parseMs), speed(group.compressChars, group.compressMs), speed(group.compressChars, group.tokenizeMs),
-      percentile(group.fileMs, 0.95).toFixed(1),
+      percentile(sorted(group.fileMs), 0.95).toFixed(1),
     ].join(' | ').replace(/^/, '| ').concat(' |');
   });
   return `${header}\n${rows.join('\n')}`;

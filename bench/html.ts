@@ -26,6 +26,7 @@ import { parseHTML } from 'linkedom';
 import { compress, defaultBudget, detect, estimateTokens, findMarkers, o200kCounter, unfold } from 'tokenfold';
 import type { CompressorContext, FoldRequest } from 'tokenfold';
 import { compressHtml } from '../core/compressors/html.ts';
+import { percentile } from './speed.ts';
 
 interface PageResult {
   path: string;
@@ -203,7 +204,6 @@ function renderReport(rows: PageResult[]): string {
   };
   const compressorTimes = rows.map((row) => row.compressorMs).sort((a, b) => a - b);
   const compressTimes = rows.map((row) => row.compressMs).sort((a, b) => a - b);
-  const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   const folds = sum((row) => row.folds);
   const foldsExact = sum((row) => row.foldsExact);
   const kinds = new Map<string, number>();
@@ -224,7 +224,7 @@ function renderReport(rows: PageResult[]): string {
     line('pages under 1 MB', rows.filter((row) => row.bytes < 1e6)),
     line('**all**', rows),
     '',
-    `- Per page, \`compressHtml\`: p50 ${quantile(compressorTimes, 0.5).toFixed(0)} ms, p95 ${quantile(compressorTimes, 0.95).toFixed(0)} ms, max ${compressorTimes.at(-1)!.toFixed(0)} ms; \`compress()\`: p50 ${quantile(compressTimes, 0.5).toFixed(0)} ms, p95 ${quantile(compressTimes, 0.95).toFixed(0)} ms.`,
+    `- Per page, \`compressHtml\`: p50 ${percentile(compressorTimes, 0.5).toFixed(0)} ms, p95 ${percentile(compressorTimes, 0.95).toFixed(0)} ms, max ${compressorTimes.at(-1)!.toFixed(0)} ms; \`compress()\`: p50 ${percentile(compressTimes, 0.5).toFixed(0)} ms, p95 ${percentile(compressTimes, 0.95).toFixed(0)} ms.`,
     `- Folds: ${foldsExact} of ${folds} unfold byte for byte; the original page is the last fold of ${rows.filter((row) => row.originalExact).length} of ${rows.length} pages.`,
     `- Router: ${[...kinds.entries()].map(([kind, count]) => `${kind} ${count}`).join(', ')}.`,
     `- Slowest pages: ${slowest.map((row) => `${row.path} (${Math.round(row.bytes / 1024)} kB, ${row.compressorMs.toFixed(0)} ms)`).join('; ')}.`,
