@@ -8,6 +8,10 @@ import { parseCsv, splitLines } from './corpora.ts';
 import type { FoldView } from './fidelity.ts';
 import { extractReferences, locate, plainView, viewOf } from './fidelity.ts';
 import { isAlertRow, scoreLog } from './fidelity-logs.ts';
+import { markerTokens, reasonLines, scoreFailure } from './fidelity-ci.ts';
+import { summarizeFailures } from './report-ci.ts';
+import type { FailureFileResult } from './suites.ts';
+import { findMarkers, foldId, renderMarker } from '../core/folds.ts';
 import { analyzeJson, scoreJson } from './fidelity-json.ts';
 import { parseSource, rawText, toValue } from './json-source.ts';
 import type { PrimitiveNode } from './json-source.ts';
@@ -16,7 +20,7 @@ const countUpTo = (text: string, limit: number) => o200kCounter.countUpTo!(text,
 
 // A view built by hand: `visible` with markers for the given fold ids.
 function viewWith(visible: string, folds: Record<string, string>): FoldView {
-  const markers = [...visible.matchAll(/\[\[fold (\d{12})[^\]]*\]\]/g)].map((match) => ({
+  const markers = [...visible.matchAll(/\[\[fold (\d{15})[^\]]*\]\]/g)].map((match) => ({
     id: match[1]!,
     index: match.index,
     length: match[0].length,
@@ -86,8 +90,8 @@ describe('log rules', () => {
   });
 
   it('accepts a fold that holds every dropped line and a true count', () => {
-    const visible = 'a INFO start\na INFO tick\n[[fold 000000000001: 2 lines; INFO 2]]\na WARN disk low\na ERROR crash';
-    const score = scoreLog(document, viewWith(visible, { '000000000001': 'a INFO tick\na INFO tick' }));
+    const visible = 'a INFO start\na INFO tick\n[[fold 000000000000001: 2 lines; INFO 2]]\na WARN disk low\na ERROR crash';
+    const score = scoreLog(document, viewWith(visible, { '000000000000001': 'a INFO tick\na INFO tick' }));
     assert.equal(score.alertVisible, 2);
     assert.equal(score.eventsWithExample, score.events);
     assert.equal(score.coveredLines, 6);
@@ -108,7 +112,7 @@ describe('log rules', () => {
 
 describe('locate', () => {
   it('finds a needle that runs through a marker as one unfold away', () => {
-    const view = viewWith('1475:  return int(value [[fold 000000000002: 30 chars]]\n1476:', { '000000000002': '/ base_unit)' });
+    const view = viewWith('1475:  return int(value [[fold 000000000000002: 30 chars]]\n1476:', { '000000000000002': '/ base_unit)' });
     assert.equal(locate(view, '1475:  return int(value / base_unit)'), 'folded');
     assert.equal(locate(view, '1476:'), 'visible');
     assert.equal(locate(view, 'missing line'), 'missing');
@@ -163,7 +167,7 @@ describe('JSON rules', () => {
   it('sees a dropped rare row, a rounded big integer and a folded value', () => {
     const shown = JSON.stringify({ jobs: jobs.slice(0, 30).filter((job) => job.color === 'blue'), big: 505874924095815700 });
     const folded = JSON.stringify(jobs.slice(30));
-    const score = scoreJson(analysis, viewWith(`${shown}[[fold 000000000003: 10 rows]]`, { '000000000003': folded }));
+    const score = scoreJson(analysis, viewWith(`${shown}[[fold 000000000000003: 10 rows]]`, { '000000000000003': folded }));
     assert.equal(score.rare.missing, 1);
     assert.ok(score.values.missing >= 3); // job-7, red, the big integer
     assert.ok(score.values.folded >= 10);
@@ -174,5 +178,63 @@ describe('corpora helpers', () => {
   it('parses quoted CSV fields and strips CRLF line ends', () => {
     assert.deepEqual(parseCsv('a,"b,c","d ""e"""\r\n1,2,3\n'), [['a', 'b,c', 'd "e"'], ['1', '2', '3']]);
     assert.deepEqual(splitLines('x\r\ny\r\n'), ['x', 'y']);
+  });
+});
+
+describe('failure-reason rules', () => {
+  const wholeLine = renderMarker(foldId('b: second\n'), { unit: 'lines', count: 1 });
+  const midLine = renderMarker(foldId('with a long'), { unit: 'chars', count: 11 });
+  const rendered = `a: first\n${wholeLine}\nc: third ${midLine} middle\n`;
+  const folded: FoldView = {
+    visible: rendered,
+    folds: new Map([
+      [foldId('b: second\n'), 'b: second\n'],
+      [foldId('with a long'), 'with a long'],
+    ]),
+    dangling: [],
+    folded: 'b: second\n\n\u0000\nwith a long',
+    rendered,
+    markers: findMarkers(rendered),
+  };
+
+  it('checks CR-stripped, trimmed lines of four or more characters', () => {
+    assert.deepEqual(reasonLines('  npm ERR! code E404\r\n\r\n}\n...\nfail'), ['npm ERR! code E404', 'fail']);
+    assert.deepEqual(reasonLines(['x', '  BUILD FAILURE  ']), ['BUILD FAILURE']);
+  });
+
+  it('counts a line visible, folded or missing, and a line split by a marker as not visible', () => {
+    const score = scoreFailure(['a: first', 'b: second', 'c: third with a long middle', 'd: nowhere'], folded);
+    assert.deepEqual(score.reason, { total: 4, visible: 1, folded: 2, missing: 1 });
+    assert.equal(score.whole, false);
+    assert.deepEqual(score.hidden.map((entry) => entry.where), ['folded', 'folded', 'missing']);
+    assert.ok(scoreFailure(['a: first', 'c: third'], folded).whole);
+  });
+
+  it('counts the tokens of each marker', () => {
+    const count = (text: string) => o200kCounter.count(text);
+    const { markers, tokens } = markerTokens(folded.visible, count);
+    assert.equal(markers, 2);
+    assert.equal(tokens, count(wholeLine) + count(midLine));
+    assert.deepEqual(markerTokens('no markers here', count), { markers: 0, tokens: 0 });
+  });
+
+  it('reports the logs where tokenfold keeps fewer reason lines than truncation', () => {
+    const row = (id: string, mine: FoldView, theirs: FoldView): FailureFileResult => ({
+      id,
+      source: 'test',
+      bytes: 0,
+      tokensBefore: 100,
+      tokenfold: { tokens: 20, score: scoreFailure(['a: first', 'b: second'], mine), kind: 'build', folds: 1, markerTokens: 5 },
+      truncation: { tokens: 20, score: scoreFailure(['a: first', 'b: second'], theirs) },
+    });
+    const summary = summarizeFailures([
+      row('worse.log', folded, plainView('a: first\nb: second')),
+      row('same.log', folded, plainView('a: first')),
+    ]);
+    assert.deepEqual(summary.worseThanTruncation, ['worse.log']);
+    assert.deepEqual(summary.reason.tokenfold, { total: 4, visible: 2, folded: 2, missing: 0 });
+    assert.equal(summary.whole.truncation, 1);
+    assert.equal(summary.medianReduction, 0.8);
+    assert.deepEqual(summary.kinds, { build: 2 });
   });
 });

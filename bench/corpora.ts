@@ -1,20 +1,23 @@
 /*
  * Loads the shared corpora (../shared/corpora, see its README) into plain documents for the
  * benchmark, together with the ground truth each fidelity rule needs: the per-line CSV of the
- * loghub logs, the gold answers of SQuAD, the steps and task of each SWE-agent trajectory.
+ * loghub logs, the gold answers of SQuAD, the steps and task of each SWE-agent trajectory, the
+ * failure reasons of the LogChunks CI logs and of the project's own failing-build fixtures.
  * Files are read in sorted order so that every run sees the same documents in the same order.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
 /** The corpora the benchmark knows, in report order. */
-export const CORPUS_IDS = ['logs', 'simdjson', 'octokit', 'squad', 'agent'] as const;
+export const CORPUS_IDS = ['logs', 'ci', 'fixtures', 'simdjson', 'octokit', 'squad', 'agent'] as const;
 export type CorpusId = (typeof CORPUS_IDS)[number];
 
 /** Names accepted by `--corpus` besides the ids themselves. */
 export const CORPUS_ALIASES: Record<string, CorpusId[]> = {
   json: ['simdjson', 'octokit'],
   loghub: ['logs'],
+  logchunks: ['ci'],
+  failures: ['fixtures'],
   qa: ['squad'],
   swe: ['agent'],
   'swe-agent': ['agent'],
@@ -22,6 +25,8 @@ export const CORPUS_ALIASES: Record<string, CorpusId[]> = {
 
 export const CORPUS_TITLES: Record<CorpusId, string> = {
   logs: 'loghub logs',
+  ci: 'LogChunks CI logs',
+  fixtures: 'failing-build fixtures',
   simdjson: 'simdjson JSON',
   octokit: 'octokit JSON',
   squad: 'SQuAD 2.0 QA',
@@ -35,7 +40,7 @@ export function resolveCorporaDir(repoRoot: string): string {
 
 /** True when the folder looks like the corpora (has at least one of the expected sub-folders). */
 export function corporaExist(directory: string): boolean {
-  return ['logs/loghub', 'json/simdjson', 'json/octokit', 'qa', 'agent/swe-agent'].some((part) =>
+  return ['logs/loghub', 'ci/logchunks', 'json/simdjson', 'json/octokit', 'qa', 'agent/swe-agent'].some((part) =>
     existsSync(join(directory, part)),
   );
 }
@@ -73,6 +78,63 @@ export function loadLogs(corporaDir: string): LogDocument[] {
     }
     return { id: name, text, lines, rows: aligned };
   });
+}
+
+/** A failed build or test run with the lines that say why it failed (scored by fidelity-ci.ts). */
+export interface FailureDocument {
+  id: string;
+  text: string;
+  /** The labelled reason as it was labelled, line by line (fidelity-ci.ts picks the lines it checks). */
+  reason: string[];
+  /** What produced it: a LogChunks language (`Java`), or a fixture's tool (`mvn`). */
+  source: string;
+}
+
+/**
+ * The LogChunks logs of `ci/logchunks/` with their `failureReason` (see ../shared/corpora/README.md),
+ * in label order; [] when the folder is missing.
+ */
+export function loadCiLogs(corporaDir: string): FailureDocument[] {
+  const directory = join(corporaDir, 'ci', 'logchunks');
+  const labelsPath = join(directory, 'labels.json');
+  if (!existsSync(labelsPath)) return [];
+  const labels = JSON.parse(readFileSync(labelsPath, 'utf8')) as Array<{ log: string; language?: string; failureReason: string }>;
+  return labels.map((label) => ({
+    id: basename(label.log),
+    text: readFileSync(join(directory, label.log), 'utf8'),
+    reason: label.failureReason.split('\n'),
+    source: label.language ?? '',
+  }));
+}
+
+/** The folder of the project's own failing-build fixtures. */
+export function fixturesDir(repoRoot: string): string {
+  return join(repoRoot, 'test', 'fixtures', 'failures');
+}
+
+/** One entry of `test/fixtures/failures/labels.json` (the folder's README says how they were made). */
+export interface FixtureLabel {
+  file: string;
+  tool: string;
+  command: string;
+  exitCode: number;
+  /** `plain`, `terminal` (run under a pty: colours, CRLF, `\r` progress), `github`, `jenkins`, `jenkins-timestamps`. */
+  framing: string;
+  notes?: string;
+  /** Exact lines of the file (without their line terminator) that explain the failure. */
+  failureLines: string[];
+}
+
+/** The project's failing-build fixtures with their labelled failure lines, in label order. */
+export function loadFixtures(repoRoot: string): FailureDocument[] {
+  const directory = fixturesDir(repoRoot);
+  const labels = JSON.parse(readFileSync(join(directory, 'labels.json'), 'utf8')) as FixtureLabel[];
+  return labels.map((label) => ({
+    id: label.file,
+    text: readFileSync(join(directory, label.file), 'utf8'),
+    reason: label.failureLines,
+    source: label.tool,
+  }));
 }
 
 /** A JSON or NDJSON file as text (the rules parse it themselves, keeping raw slices). */

@@ -123,7 +123,7 @@ function countLines(lines: string[]): Map<string, number> {
 const TIMES = /(?:^|[\s([{])(?:×|x)\s?(\d+)(?=$|[\s)\]},;:])|(?:^|[\s([{])(\d+)\s?×|(?:repeated\s+)?(\d+)\s+times\b/gi;
 const MORE = /\b(\d+)\s+more\b/gi;
 const LINE_NUMBER_PREFIX = /^\s*\d+\s*[:|]\s?/;
-const MARKER = /\[\[fold (\d{12})(?:: ([^\]\n]*))?\]\]/g;
+const MARKER = /\[\[fold (\d{15})(?:: ([^\]\n]*))?\]\]/g;
 
 /** The input line an output line may stand for: itself, without a count, without a `12:` prefix. */
 function candidateLines(line: string): string[] {

@@ -55,13 +55,13 @@ export type Where = 'visible' | 'folded' | 'missing';
 const SEPARATOR = '\n\u0000\n';
 
 /** Unfolds every marker of a compressed text through `unfold` from 'tokenfold'. */
-export async function viewOf(compressed: string, store: Keyv): Promise<FoldView> {
+export async function viewOf(compressed: string, store: Keyv, namespace?: string): Promise<FoldView> {
   const folds = new Map<string, string>();
   const dangling: string[] = [];
   const markers = findMarkers(compressed);
   for (const { id } of markers) {
     if (folds.has(id) || dangling.includes(id)) continue;
-    const result = await unfold(id, { store });
+    const result = await unfold(id, { store, namespace });
     if (result.status === 'ok') folds.set(id, result.text);
     else dangling.push(id);
   }

@@ -16,6 +16,8 @@
  * - Memory: a 100 MB log and a 100 MB JSON array (generated in /tmp, not in the repo), each
  *   compressed in a child process, reporting time and peak RSS (`process.resourceUsage().maxRSS`)
  *   per input MB.
+ * - Attacks: the attacks of issue 11 (bench/attacks.ts), each with whether it was blocked and what
+ *   it cost.
  *
  * Timings depend on what else the machine is doing; the report records the load average.
  */
@@ -33,6 +35,7 @@ import { compressors, prepareCompressors } from '../core/compressors/index.ts';
 import type { GeneratedInput } from '../test/support/generators.ts';
 import type { TestRedis } from '../test/support/redis-server.ts';
 import type { WorkerConfig, WorkerReport } from '../test/support/store-worker.ts';
+import type { SqliteFoldStore } from '../core/sqlite-store.ts';
 
 // The memory child measures RSS, so the bench's own helpers (fast-check, generators, workers,
 // 5 MB of hostile strings) load only in the parent.
@@ -244,7 +247,7 @@ async function inProcessFaults(calls: number): Promise<FaultRow[]> {
     const asRoot = process.getuid?.() === 0;
     const immutable = asRoot && spawnSync('chattr', ['+i', readOnlyPath], { stdio: 'ignore' }).status === 0;
     const readOnly = await createSqliteStore(readOnlyPath);
-    if (asRoot && !immutable) await (readOnly.store as { query(sql: string): Promise<unknown> }).query('PRAGMA query_only = ON');
+    if (asRoot && !immutable) (readOnly.store as SqliteFoldStore).database.exec('PRAGMA query_only = ON');
     const how = immutable ? 'chmod 444 + chattr +i' : asRoot ? 'PRAGMA query_only' : 'chmod 444';
     rows.push(
       await survive(`SQLite file read-only (${how})`, readOnly, calls, async () => {
@@ -259,13 +262,13 @@ async function inProcessFaults(calls: number): Promise<FaultRow[]> {
     );
 
     const full = await createSqliteStore(join(folder, 'full.sqlite'));
-    const query = (full.store as { query(sql: string): Promise<Array<Record<string, number>>> }).query;
+    const { database } = full.store as SqliteFoldStore;
     await compress(workerLog(93, 0), { store: full, budget: 300 });
-    const [pages] = await query('PRAGMA page_count');
-    await query(`PRAGMA max_page_count = ${pages!.page_count}`);
+    const pages = database.prepare('PRAGMA page_count').get() as { page_count: number };
+    database.exec(`PRAGMA max_page_count = ${pages.page_count}`);
     rows.push(
       await survive('SQLite disk full (SQLITE_FULL via max_page_count)', full, calls, async () => {
-        await query('PRAGMA max_page_count = 1073741823');
+        database.exec('PRAGMA max_page_count = 1073741823');
         return `${await worksAgain(full)}, once there is room`;
       }),
     );
@@ -559,6 +562,10 @@ async function main(): Promise<void> {
   const fuzzed = skip.has('fuzz') ? { rows: [], adversarial: '(skipped)' } : await fuzz(runs);
   progress('memory');
   const memoryTable = skip.has('memory') ? '(skipped)' : await memory();
+  progress('attacks');
+  // Loaded here, not at the top: the memory child must not carry the attack helpers.
+  const { attacks, attackTable } = await import('./attacks.ts');
+  const attackRows = skip.has('attacks') ? '(skipped)' : attackTable(await attacks(!values.quick));
 
   const date = new Date().toISOString().replace('T', ' ').slice(0, 19);
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
@@ -592,6 +599,12 @@ ${fuzzed.adversarial}
 Each input compressed once in a fresh process with \`maxBytes: Infinity\`, \`timeBudgetMs: Infinity\` and \`budget: 8000\`; "discard" is a store that accepts writes and keeps nothing (the cost of compressing alone), "memory" the default in-memory Keyv (the originals stay in the process), "sqlite" \`createSqliteStore\` in /tmp. RSS "loaded" is the process after loading tokenfold, before reading the file; "file read" after \`readFileSync(path, 'utf8')\` (the buffer and the string); the peak is \`process.resourceUsage().maxRSS\` after \`compress()\`. The structural pass (router and compressor alone, no token counting, rendering or store writes) is timed separately, after the peak was taken.
 
 ${memoryTable}
+
+## Attacks
+
+Each attack of issue 11, replayed as a hostile model, tool output or tenant would (bench/attacks.ts; each also has a test that failed before the fix, in test/hardening.test.ts and beside the adapters). Stalls are the longest gap seen by a 1 ms timer while the attack ran.
+
+${attackRows}
 `;
   const out = resolve(import.meta.dirname, 'reliability-results.md');
   writeFileSync(out, report);

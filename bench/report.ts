@@ -9,9 +9,12 @@ import type { Tally } from './fidelity.ts';
 import type { LogScore } from './fidelity-logs.ts';
 import { mergeTallies } from './fidelity.ts';
 import type { JsonScore } from './fidelity-json.ts';
+import { int, kindCell, ms, pct, ratio, share, speedLine } from './format.ts';
 import type { DocSpeed, SpeedSummary } from './speed.ts';
 import { median, summarizeSpeed } from './speed.ts';
 import type { AgentFileResult, JsonFileResult, LogFileResult, SquadConfigResult } from './suites.ts';
+import type { TimedFailureFile } from './report-ci.ts';
+import { failureAppendix, failureSection, failureTargets } from './report-ci.ts';
 import { reduction } from './suites.ts';
 
 /** Where the run happened, for the report's first line. */
@@ -27,6 +30,8 @@ export interface Machine {
 /** Raw per-file results of the corpora that ran, with their timings. */
 export interface CorpusResults {
   logs?: { files: Array<LogFileResult & { speed: DocSpeed }> };
+  ci?: { files: TimedFailureFile[] };
+  fixtures?: { files: TimedFailureFile[] };
   simdjson?: { files: Array<JsonFileResult & { speed: DocSpeed }> };
   octokit?: { files: Array<JsonFileResult & { speed: DocSpeed }> };
   squad?: { paragraphs: number; configs: SquadConfigResult[]; speed: DocSpeed[] };
@@ -57,6 +62,8 @@ export interface BenchReport {
 export function speedByCorpus(corpora: CorpusResults): BenchReport['speed'] {
   const perCorpus: Partial<Record<CorpusId, DocSpeed[]>> = {
     ...(corpora.logs ? { logs: corpora.logs.files.map((file) => file.speed) } : {}),
+    ...(corpora.ci ? { ci: corpora.ci.files.map((file) => file.speed) } : {}),
+    ...(corpora.fixtures ? { fixtures: corpora.fixtures.files.map((file) => file.speed) } : {}),
     ...(corpora.simdjson ? { simdjson: corpora.simdjson.files.map((file) => file.speed) } : {}),
     ...(corpora.octokit ? { octokit: corpora.octokit.files.map((file) => file.speed) } : {}),
     ...(corpora.squad ? { squad: corpora.squad.speed } : {}),
@@ -102,6 +109,8 @@ export function evaluateTargets(corpora: CorpusResults, speed: BenchReport['spee
     value: squad ? `${pct(squad.kept.tokenfold / squad.questions)} kept at ${pct(squad.medianReduction)} achieved reduction` : 'not run',
     met: squad ? squad.kept.tokenfold / squad.questions >= 0.95 && squad.medianReduction >= 0.45 : null,
   });
+  targets.push(...failureTargets(corpora.ci?.files, corpora.fixtures?.files, speed.ci));
+  targets.push(...agentTargets(corpora.agent?.files));
   const overall = speed.overall;
   targets.push({
     name: 'compress() end to end <= 1x the time of counting the input tokens once',
@@ -116,6 +125,28 @@ export function evaluateTargets(corpora: CorpusResults, speed: BenchReport['spee
   return targets;
 }
 
+// Issue 10's SWE-agent targets: few observations routed as prose, and what later steps use
+// stays visible or one unfold away (both numbers reported).
+function agentTargets(files: AgentFileResult[] | undefined): Target[] {
+  const observations = files?.reduce((total, file) => total + file.observations, 0) ?? 0;
+  const text = files?.reduce((total, file) => total + (file.tokenfold.kinds.text ?? 0), 0) ?? 0;
+  const references = files ? mergeTallies(files.flatMap((file) => Object.values(file.tokenfold.references))) : undefined;
+  return [
+    {
+      name: 'SWE-agent: fewer than 20% of observations routed as `text`',
+      value: files ? ratio(text, observations) : 'not run',
+      met: files ? text / observations < 0.2 : null,
+    },
+    {
+      name: 'SWE-agent: paths, line numbers and error lines that later actions use stay visible or one unfold away',
+      value: references
+        ? `${pct(share(references.visible, references.total))} visible, ${pct(share(references.visible + references.folded, references.total))} +unfold (${references.missing} of ${references.total} missing)`
+        : 'not run',
+      met: references ? references.missing === 0 : null,
+    },
+  ];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Markdown
 
@@ -127,7 +158,7 @@ export function renderMarkdown(report: BenchReport): string {
   out.push(
     `Run ${report.date.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} on ${machine.cpu} (${machine.cores} cores, load average ${machine.loadAverage.toFixed(2)} at start), ${machine.os}, Node ${machine.node}, ` +
       `in ${report.durationSeconds.toFixed(0)} s${report.options.quick ? ' (--quick)' : ''}. ` +
-      `Produced by \`npm run bench\` (bench/run.ts); rules in bench/fidelity.ts and bench/fidelity-json.ts.`,
+      `Produced by \`npm run bench\` (bench/run.ts); rules in bench/fidelity.ts, bench/fidelity-logs.ts, bench/fidelity-ci.ts and bench/fidelity-json.ts.`,
     '',
     'Tokens are o200k_base, counted exactly by the bench (gpt-tokenizer). Reduction is 1 - after/before; medians are over documents. ' +
       '"Visible" means in the text the model reads; "+unfold" adds what one `unfold` of a marker in that text returns. ' +
@@ -140,12 +171,15 @@ export function renderMarkdown(report: BenchReport): string {
   out.push('');
 
   if (corpora.logs) out.push(...logsSection(corpora.logs.files, report.speed.logs!));
+  if (corpora.ci) out.push(...failureSection('ci', corpora.ci.files, report.speed.ci!));
+  if (corpora.fixtures) out.push(...failureSection('fixtures', corpora.fixtures.files, report.speed.fixtures!));
   for (const collection of ['simdjson', 'octokit'] as const) {
     const files = corpora[collection]?.files;
     if (files) out.push(...jsonSection(collection, files, report.speed[collection]!));
   }
   if (corpora.squad) out.push(...squadSection(corpora.squad, report.speed.squad!));
   if (corpora.agent) out.push(...agentSection(corpora.agent.files, report.speed.agent!));
+  out.push(...markerSection(corpora));
   out.push(...speedSection(report.speed));
   out.push(...appendix(corpora));
   return out.join('\n');
@@ -273,6 +307,30 @@ function agentSection(files: AgentFileResult[], speed: SpeedSummary): string[] {
   ];
 }
 
+// What share of what the model reads is `[[fold …]]` bookkeeping, per corpus that records it.
+function markerSection(corpora: CorpusResults): string[] {
+  const rows: Array<[string, Array<{ tokenfold: { tokens: number; markerTokens: number; folds?: number } }>]> = [];
+  for (const corpus of ['logs', 'ci', 'fixtures', 'simdjson', 'octokit', 'agent'] as const) {
+    const files = corpora[corpus]?.files;
+    if (files) rows.push([CORPUS_TITLES[corpus], files]);
+  }
+  if (rows.length === 0) return [];
+  const out = [
+    '## Folds: marker share of output tokens',
+    '',
+    'Tokens of the `[[fold …]]` markers (each counted on its own) over the o200k tokens of tokenfold\'s output.',
+    '',
+    '| corpus | output tokens | marker tokens | marker share |',
+    '|---|---|---|---|',
+  ];
+  for (const [title, files] of rows) {
+    const output = files.reduce((total, file) => total + file.tokenfold.tokens, 0);
+    const markers = files.reduce((total, file) => total + file.tokenfold.markerTokens, 0);
+    out.push(`| ${title} | ${int(output)} | ${int(markers)} | ${pct(output ? markers / output : 0)} |`);
+  }
+  return [...out, ''];
+}
+
 function speedSection(speed: BenchReport['speed']): string[] {
   const out = [
     '## Speed',
@@ -310,6 +368,8 @@ function appendix(corpora: CorpusResults): string[] {
     }
     out.push('');
   }
+  if (corpora.fixtures) out.push(...failureAppendix('fixtures', corpora.fixtures.files));
+  if (corpora.ci) out.push(...failureAppendix('ci', corpora.ci.files));
   for (const collection of ['simdjson', 'octokit'] as const) {
     const files = corpora[collection]?.files;
     if (!files) continue;
@@ -344,36 +404,4 @@ function appendix(corpora: CorpusResults): string[] {
     out.push('');
   }
   return out;
-}
-
-function kindCell(run: { kind: string; passThrough?: string }): string {
-  return run.passThrough ? `${run.kind} (pass: ${run.passThrough})` : run.kind;
-}
-
-function speedLine(speed: SpeedSummary, unit = 'file'): string {
-  return (
-    `Speed: compress() ${speed.compressMBps.toFixed(1)} MB/s, ${ms(speed.p50Ms)} ms p50 / ${ms(speed.p95Ms)} ms p95 per ${unit}; ` +
-    `${speed.compressToCount.toFixed(2)}x the time of counting the input's tokens once; structural pass ${speed.structuralMBps.toFixed(1)} MB/s.`
-  );
-}
-
-function share(part: number, total: number): number {
-  return total > 0 ? part / total : 1;
-}
-
-/** `0.757` as `75.7%`. */
-export function pct(value: number): string {
-  return `${(value * 100).toFixed(1)}%`;
-}
-
-function ratio(part: number, total: number): string {
-  return total > 0 ? `${int(part)}/${int(total)} (${pct(part / total)})` : '—';
-}
-
-function int(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
-
-function ms(value: number): string {
-  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }

@@ -2,7 +2,7 @@
  * tokenfold benchmark: `npm run bench` (= node --conditions=tokenfold-source bench/run.ts).
  *
  *   npm run bench                          all corpora -> bench/results.md + bench/results.json
- *   npm run bench -- --corpus logs,json    a subset (json = simdjson + octokit; also squad, agent)
+ *   npm run bench -- --corpus logs,json    a subset (json = simdjson + octokit; also ci, fixtures, squad, agent)
  *   npm run bench -- --quick               fewer repetitions, a SQuAD sample
  *   npm run bench -- --save                also write every compressed output to bench/out/outputs/
  *   npm run bench -- --out DIR             where results go (subsets and --quick default to bench/out/)
@@ -30,16 +30,19 @@ import {
   CORPUS_TITLES,
   corporaExist,
   loadAgent,
+  loadCiLogs,
+  loadFixtures,
   loadJson,
   loadLogs,
   loadSquad,
   resolveCorporaDir,
 } from './corpora.ts';
 import type { BenchReport, CorpusResults } from './report.ts';
-import { evaluateTargets, pct, renderMarkdown, speedByCorpus } from './report.ts';
+import { pct } from './format.ts';
+import { evaluateTargets, renderMarkdown, speedByCorpus } from './report.ts';
 import { measureSpeed } from './speed.ts';
 import type { SuiteContext } from './suites.ts';
-import { runAgent, runJson, runLogs, runSquad } from './suites.ts';
+import { runAgent, runFailures, runJson, runLogs, runSquad } from './suites.ts';
 
 const QUICK_SQUAD_PARAGRAPHS = 120;
 
@@ -100,6 +103,12 @@ async function main(): Promise<number> {
       progress('logs: timing');
       const timings = await measureSpeed(speed, reps);
       corpora.logs = { files: files.map((file, index) => ({ ...file, speed: timings[index]! })) };
+    } else if (corpus === 'ci' || corpus === 'fixtures') {
+      const documents = corpus === 'ci' ? loadCiLogs(corporaDir) : loadFixtures(repoRoot);
+      const { files, speed } = await runFailures(documents, corpus, context);
+      progress(`${corpus}: timing`);
+      const timings = await measureSpeed(speed, reps);
+      corpora[corpus] = { files: files.map((file, index) => ({ ...file, speed: timings[index]! })) };
     } else if (corpus === 'simdjson' || corpus === 'octokit') {
       const { files, speed } = await runJson(loadJson(corporaDir, corpus), corpus, context);
       progress(`${corpus}: timing`);

@@ -10,7 +10,7 @@
  */
 import { compress, defaultBudget, detect, estimateTokens, o200kCounter } from 'tokenfold';
 import type { CompressOptions } from 'tokenfold';
-import { compressors } from '../core/compressors/index.ts';
+import { compressStructured } from '../core/regions.ts';
 
 /** One document to time, with the options compress() gets for it. */
 export interface SpeedItem {
@@ -93,12 +93,11 @@ export async function measureSpeed(items: SpeedItem[], reps: number): Promise<Do
 function structuralPass(item: SpeedItem): unknown {
   const kind = item.options.kind ?? detect(item.text).kind;
   if (item.tokens < (item.options.minTokens ?? DEFAULT_MIN_TOKENS)) return kind;
-  const compressor = compressors[kind];
-  if (!compressor) return kind;
+  const budget = item.options.budget;
   try {
-    return compressor(item.text, {
+    return compressStructured(item.text, kind, item.options.kind === undefined, {
       query: item.options.query ?? '',
-      budget: item.options.budget ?? defaultBudget(item.tokens),
+      budget: typeof budget === 'function' ? budget(item.tokens) : (budget ?? defaultBudget(item.tokens)),
       inputTokens: item.tokens,
       countTokens: (text) => o200kCounter.count(text),
       estimateTokens,

@@ -9,9 +9,11 @@ import type Keyv from 'keyv';
 import { compress, o200kCounter } from 'tokenfold';
 import type { CompressOptions, CompressResult } from 'tokenfold';
 import { headTailTruncate, minifyJson, toToon } from './baselines.ts';
-import type { AgentTrajectory, JsonDocument, LogDocument, SquadParagraph } from './corpora.ts';
+import type { AgentTrajectory, FailureDocument, JsonDocument, LogDocument, SquadParagraph } from './corpora.ts';
 import type { FoldView, Reference, Tally } from './fidelity.ts';
 import { addTo, answerKept, emptyTally, extractReferences, locate, plainView, viewOf } from './fidelity.ts';
+import type { FailureScore } from './fidelity-ci.ts';
+import { markerTokens, reasonLines, scoreFailure } from './fidelity-ci.ts';
 import type { LogScore } from './fidelity-logs.ts';
 import { scoreLog } from './fidelity-logs.ts';
 import type { JsonScore } from './fidelity-json.ts';
@@ -47,6 +49,8 @@ export interface TokenfoldRun {
   kind: string;
   passThrough?: string;
   folds: number;
+  /** Tokens of the `[[fold …]]` markers in the output (see fidelity-ci.ts `markerTokens`). */
+  markerTokens: number;
 }
 
 /** One log file: tokenfold and head+tail truncation, scored by fidelity-logs.ts. */
@@ -64,15 +68,49 @@ export async function runLogs(documents: LogDocument[], context: SuiteContext) {
   const speed: SpeedItem[] = [];
   for (const document of documents) {
     context.progress(`logs: ${document.id}`);
-    const tokensBefore = count(document.text);
-    const { result, tokens, view } = await runTokenfold(document.text, { store: context.store }, context, `logs/${document.id}`);
-    const truncated = headTailTruncate(document.text, tokens, countUpTo);
+    const { tokensBefore, result, tokens, view, markers, truncated } = await compressAndTruncate(document.text, context, `logs/${document.id}`);
     files.push({
       id: document.id,
       bytes: Buffer.byteLength(document.text),
       tokensBefore,
-      tokenfold: { tokens, score: scoreLog(document, view), ...runInfo(result) },
+      tokenfold: { tokens, score: scoreLog(document, view), ...runInfo(result, markers) },
       truncation: { tokens: count(truncated), score: scoreLog(document, plainView(truncated)) },
+    });
+    speed.push({ text: document.text, options: { store: context.store }, tokens: tokensBefore });
+  }
+  return { files, speed };
+}
+
+/** One failed build log (LogChunks or a fixture): tokenfold and head+tail truncation, scored by fidelity-ci.ts. */
+export interface FailureFileResult {
+  id: string;
+  /** LogChunks' language or the fixture's tool. */
+  source: string;
+  bytes: number;
+  tokensBefore: number;
+  tokenfold: Measured<FailureScore> & TokenfoldRun;
+  truncation: Measured<FailureScore>;
+}
+
+/**
+ * Compresses every failed build log of one corpus with the defaults (no query: an agent that
+ * reads a CI log rarely says which line it needs) and scores the reason lines against
+ * head+tail truncation at the same token count.
+ */
+export async function runFailures(documents: FailureDocument[], corpus: 'ci' | 'fixtures', context: SuiteContext) {
+  const files: FailureFileResult[] = [];
+  const speed: SpeedItem[] = [];
+  for (const document of documents) {
+    context.progress(`${corpus}: ${document.id}`);
+    const lines = reasonLines(document.reason);
+    const { tokensBefore, result, tokens, view, markers, truncated } = await compressAndTruncate(document.text, context, `${corpus}/${document.id}`);
+    files.push({
+      id: document.id,
+      source: document.source,
+      bytes: Buffer.byteLength(document.text),
+      tokensBefore,
+      tokenfold: { tokens, score: scoreFailure(lines, view), ...runInfo(result, markers) },
+      truncation: { tokens: count(truncated), score: scoreFailure(lines, plainView(truncated)) },
     });
     speed.push({ text: document.text, options: { store: context.store }, tokens: tokensBefore });
   }
@@ -100,9 +138,7 @@ export async function runJson(documents: JsonDocument[], collection: 'simdjson' 
   for (const document of documents) {
     context.progress(`${collection}: ${document.id}`);
     const analysis = analyzeJson(document, collection);
-    const tokensBefore = count(document.text);
-    const { result, tokens, view } = await runTokenfold(document.text, { store: context.store }, context, `${collection}/${document.id}`);
-    const truncated = headTailTruncate(document.text, tokens, countUpTo);
+    const { tokensBefore, result, tokens, view, markers, truncated } = await compressAndTruncate(document.text, context, `${collection}/${document.id}`);
     const minified = minifyJson(document.text, document.format);
     let toon: Measured<JsonScore> | undefined;
     let toonError: string | undefined;
@@ -118,7 +154,7 @@ export async function runJson(documents: JsonDocument[], collection: 'simdjson' 
       tokensBefore,
       arrayShaped: analysis.arrayShaped,
       largestRows: analysis.largestRows,
-      tokenfold: { tokens, score: scoreJson(analysis, view), ...runInfo(result) },
+      tokenfold: { tokens, score: scoreJson(analysis, view), ...runInfo(result, markers) },
       truncation: { tokens: count(truncated), score: scoreJson(analysis, plainView(truncated)) },
       minified: { tokens: count(minified), score: scoreJson(analysis, plainView(minified)) },
       ...(toon ? { toon } : {}),
@@ -207,7 +243,13 @@ export interface AgentFileResult {
   compressed: number;
   bytes: number;
   tokensBefore: number;
-  tokenfold: { tokens: number; references: Record<Reference['kind'], Tally>; dangling: number; kinds: Record<string, number> };
+  tokenfold: {
+    tokens: number;
+    references: Record<Reference['kind'], Tally>;
+    dangling: number;
+    kinds: Record<string, number>;
+    markerTokens: number;
+  };
   truncation: { tokens: number; references: Record<Reference['kind'], Tally> };
   reductions: number[];
 }
@@ -225,7 +267,7 @@ export async function runAgent(trajectories: AgentTrajectory[], context: SuiteCo
       compressed: 0,
       bytes: 0,
       tokensBefore: 0,
-      tokenfold: { tokens: 0, references: referenceTallies(), dangling: 0, kinds: {} },
+      tokenfold: { tokens: 0, references: referenceTallies(), dangling: 0, kinds: {}, markerTokens: 0 },
       truncation: { tokens: 0, references: referenceTallies() },
       reductions: [],
     };
@@ -233,7 +275,7 @@ export async function runAgent(trajectories: AgentTrajectory[], context: SuiteCo
       if (step.observation.trim() === '') continue;
       const options: CompressOptions = { store: context.store, query: trajectory.task };
       const before = count(step.observation);
-      const { result, tokens, view } = await runTokenfold(step.observation, options, context, `agent/${trajectory.id}.${index}`);
+      const { result, tokens, view, markers } = await runTokenfold(step.observation, options, context, `agent/${trajectory.id}.${index}`);
       const truncated = headTailTruncate(step.observation, tokens, countUpTo);
       file.observations++;
       if (!result.passThrough) file.compressed++;
@@ -241,6 +283,7 @@ export async function runAgent(trajectories: AgentTrajectory[], context: SuiteCo
       file.tokensBefore += before;
       file.tokenfold.tokens += tokens;
       file.tokenfold.dangling += view.dangling.length;
+      file.tokenfold.markerTokens += markers;
       file.tokenfold.kinds[result.kind] = (file.tokenfold.kinds[result.kind] ?? 0) + 1;
       file.truncation.tokens += count(truncated);
       file.reductions.push(reduction(before, tokens));
@@ -260,12 +303,20 @@ function referenceTallies(): Record<Reference['kind'], Tally> {
   return { path: emptyTally(), line: emptyTally(), error: emptyTally() };
 }
 
+// A whole document through compress() with the defaults, and head+tail truncation of it at the
+// token count tokenfold produced.
+async function compressAndTruncate(text: string, context: SuiteContext, name: string) {
+  const tokensBefore = count(text);
+  const run = await runTokenfold(text, { store: context.store }, context, name);
+  return { tokensBefore, ...run, truncated: headTailTruncate(text, run.tokens, countUpTo) };
+}
+
 async function runTokenfold(
   text: string,
   options: CompressOptions,
   context: SuiteContext,
   name: string,
-): Promise<{ result: CompressResult; tokens: number; view: FoldView }> {
+): Promise<{ result: CompressResult; tokens: number; view: FoldView; markers: number }> {
   const errors: string[] = [];
   const result = await compress(text, { ...options, onError: (error, where) => errors.push(`${where.stage}/${where.kind}: ${String(error)}`) });
   for (const error of errors) context.progress(`  ! ${name}: ${error}`);
@@ -276,9 +327,14 @@ async function runTokenfold(
     mkdirSync(context.saveDir, { recursive: true });
     writeFileSync(path, result.text);
   }
-  return { result, tokens: count(result.text), view };
+  return { result, tokens: count(result.text), view, markers: markerTokens(result.text, count).tokens };
 }
 
-function runInfo(result: CompressResult): TokenfoldRun {
-  return { kind: result.kind, folds: result.folds.length, ...(result.passThrough ? { passThrough: result.passThrough } : {}) };
+function runInfo(result: CompressResult, markers: number): TokenfoldRun {
+  return {
+    kind: result.kind,
+    folds: result.folds.length,
+    markerTokens: markers,
+    ...(result.passThrough ? { passThrough: result.passThrough } : {}),
+  };
 }

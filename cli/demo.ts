@@ -1,13 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compress, createSqliteStore, findMarkers, unfold } from '../core/index.ts';
+import { compress, createSqliteStore, defaultSqlitePath, findMarkers, unfold } from '../core/index.ts';
 
 /**
- * The README's first command: compress a real 2,000-line HDFS log (from ../shared/corpora when it is there,
- * otherwise the project's own package-lock.json), show the savings, and unfold one fold back out
- * of the SQLite store, byte-exact.
+ * The README's first command: compress a real 2,000-line log (HDFS from ../shared/corpora when it
+ * is there, otherwise the dpkg log shipped beside this file, so that the demo also runs from an
+ * installed package), show the savings, and unfold one fold back out of the SQLite store, byte-exact.
+ *
+ * @example
+ * await runDemo({ storePath: defaultSqlitePath(), root: '/path/to/tokenfold' });
  */
-export async function runDemo({ storePath, root }: { storePath: string; root: string }): Promise<void> {
+export async function runDemo({ storePath = defaultSqlitePath(), root }: { storePath?: string; root: string }): Promise<void> {
   const input = pickInput(root);
   const text = readFileSync(input.path, 'utf8');
   const store = await createSqliteStore(storePath);
@@ -38,7 +41,7 @@ export async function runDemo({ storePath, root }: { storePath: string; root: st
         `--- unfold ${first.id}: ${fold.count} ${fold.unit}, ${unfolded.text.length} chars back from the store ---`,
         ...unfolded.text.split('\n').slice(0, 5),
         '',
-        `Try: npm run tokenfold -- unfold ${first.id} --grep '.' | head`,
+        `Try: ${existsSync(join(root, 'bench')) ? 'npm run tokenfold --' : 'npx tokenfold'} unfold ${first.id} --grep '.' | head`,
         '',
       ].join('\n'),
     );
@@ -50,5 +53,5 @@ export async function runDemo({ storePath, root }: { storePath: string; root: st
 function pickInput(root: string): { path: string; what: string; query: string } {
   const corpusLog = join(root, '..', 'shared', 'corpora', 'logs', 'loghub', 'HDFS_2k.log');
   if (existsSync(corpusLog)) return { path: corpusLog, what: 'a real HDFS log from loghub', query: 'which blocks had exceptions' };
-  return { path: join(root, 'package-lock.json'), what: 'this project\'s package-lock.json', query: 'sqlite3' };
+  return { path: join(root, 'cli', 'demo-dpkg.log'), what: 'a real dpkg log, 2,000 lines', query: 'which packages were upgraded' };
 }

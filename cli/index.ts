@@ -1,36 +1,44 @@
 #!/usr/bin/env node
 /*
  * The tokenfold command line:
- *   tokenfold compress [FILE|-] [--query Q] [--budget N] [--kind K] [--json]
+ *   tokenfold compress [FILE|-] [--query Q] [--budget N] [--kind K] [--json] …
  *   tokenfold unfold ID [--lines A-B] [--grep RE]
- *   tokenfold detect [FILE|-]
- *   tokenfold bench [-- bench flags]
- *   tokenfold demo
+ *   tokenfold run [--query Q] -- COMMAND [ARGS…]
+ *   tokenfold stats [--html FILE]
+ *   tokenfold mcp
+ *   tokenfold hook claude-code
+ *   tokenfold detect [FILE|-] · tokenfold bench · tokenfold demo
  * Originals go to SQLite under the user cache folder, so `unfold` works from another process.
- * Exit codes: 0 done, 1 failure, 2 bad usage, 3 fold not found or expired.
+ * Exit codes are in errors.ts. Each command loads its own modules when it runs, so that
+ * `tokenfold run` on a small output never pays for loading the compressors and the tokenizer.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { enableCompileCache } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { compress, createSqliteStore, defaultSqlitePath, detect, unfold } from '../core/index.ts';
-import type { ContentKind } from '../core/index.ts';
-import { readInput } from './read-input.ts';
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, UsageError, errorMessage } from './errors.ts';
+import { DEFAULT_MAX_BYTES, KINDS, duration, nonNegativeInteger, positiveInteger, storeOption } from './options.ts';
 
-const KINDS: ContentKind[] = ['json', 'ndjson', 'log', 'build', 'search', 'diff', 'html', 'code', 'text'];
-const EXIT_NOT_FOUND = 3;
+// Compiled code of the modules each command loads is cached on disk (Node 22.1+): a command that
+// runs after the first starts sooner, which is most of what `tokenfold run` adds to a command.
+enableCompileCache?.();
+
+// A reader that stops early (`tokenfold … | head`) closes the pipe: end quietly, as Unix tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') process.stderr.write(`tokenfold: ${error.message}\n`);
+  process.exit(error.code === 'EPIPE' ? (Number(process.exitCode) || 0) : EXIT.failure);
+});
+
+const root = projectRoot();
 
 const program = new Command('tokenfold')
   .description('Compress tool outputs and documents for AI agents; every fold stays recoverable.')
-  .version('0.1.0')
+  .version(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version)
   .showHelpAfterError()
+  // `run`'s own options end at the command: `tokenfold run -q x -- cargo test --release`.
+  .enablePositionalOptions()
   .exitOverride();
-
-const storeOption = new Option('--store <path>', 'SQLite file for folded originals').default(
-  defaultSqlitePath(),
-  '$XDG_CACHE_HOME/tokenfold/folds.sqlite',
-);
 
 program
   .command('compress')
@@ -41,54 +49,83 @@ program
   .addOption(new Option('-k, --kind <kind>', 'skip detection and treat the input as this kind').choices(KINDS))
   .addOption(new Option('-t, --tokenizer <name>', 'tokenizer for counts').choices(['o200k_base', 'cl100k_base']).default('o200k_base'))
   .option('--min-tokens <tokens>', 'inputs under this many tokens pass through', nonNegativeInteger, 200)
+  .option('--max-bytes <bytes>', 'inputs over this many bytes pass through as a stream', positiveInteger, DEFAULT_MAX_BYTES)
+  .option('--exact-counts', 'count tokensBefore exactly, even on large inputs (slower)')
   .option('--ttl <duration>', 'keep folded originals this long (e.g. 30m, 12h, 7d)', duration)
   .option('-n, --namespace <name>', 'scope fold ids (tenant, user, conversation)')
-  .addOption(storeOption)
+  .addOption(storeOption())
   .option('--json', 'print the whole result as JSON')
+  .option('--passthrough', 'copy binary input to standard output instead of refusing it')
   .option('--quiet', 'no summary on standard error')
   .action(async (file: string, flags) => {
-    const text = await readInput(file);
-    const store = await createSqliteStore(flags.store);
-    try {
-      const result = await compress(text, {
-        query: flags.query,
-        budget: flags.budget,
-        kind: flags.kind,
-        tokenizer: flags.tokenizer,
-        minTokens: flags.minTokens,
-        ttl: flags.ttl,
-        namespace: flags.namespace,
-        store,
-        onError: (error, { stage }) => process.stderr.write(`tokenfold: ${stage} failed, passing through: ${message(error)}\n`),
-      });
-      process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : result.text);
-      if (!flags.quiet && !flags.json) process.stderr.write(`${summary(result)}\n`);
-    } finally {
-      await store.disconnect();
-    }
+    const { compressCommand } = await import('./compress-command.ts');
+    process.exitCode = await compressCommand(file, flags);
   });
 
 program
   .command('unfold')
   .description('print the original behind a [[fold ID: …]] marker')
-  .argument('<id>', 'the 12-digit fold id (or the whole marker)')
-  .option('-l, --lines <range>', 'only these lines, e.g. 120-140')
-  .option('-g, --grep <regex>', 'only lines matching this regular expression, with line numbers')
+  .argument('<id>', 'the fold id (or the whole marker)')
+  .option('-l, --lines <range>', 'only these lines, e.g. 120-140, in the numbering of the original input')
+  .option('-g, --grep <regex>', 'only lines matching this regular expression (case-insensitive), with line numbers')
   .option('-n, --namespace <name>', 'the namespace the fold was made in')
-  .addOption(storeOption)
+  .addOption(storeOption())
   .action(async (id: string, flags) => {
-    const store = await createSqliteStore(flags.store);
-    try {
-      const result = await unfold(id, { lines: flags.lines, grep: flags.grep, namespace: flags.namespace, store });
-      if (result.status === 'ok') {
-        process.stdout.write(result.text.endsWith('\n') || result.text === '' ? result.text : `${result.text}\n`);
-        return;
-      }
-      process.stderr.write(`tokenfold: ${result.message}\n`);
-      process.exitCode = result.status === 'invalid-request' ? 2 : EXIT_NOT_FOUND;
-    } finally {
-      await store.disconnect();
-    }
+    const { unfoldCommand } = await import('./unfold-command.ts');
+    process.exitCode = await unfoldCommand(id, flags);
+  });
+
+program
+  .command('run')
+  .description('run COMMAND, print its output compressed (folds are kept for unfold), keep its exit code')
+  .usage('[options] -- <command> [args...]')
+  .argument('<command...>', 'the command and its arguments (after --)')
+  .option('-q, --query <text>', 'what the agent is after (default: the command line)')
+  .option('-b, --budget <tokens>', 'target size in tokens', positiveInteger)
+  .option('--min-bytes <bytes>', 'outputs under this many bytes pass through at once, unread', nonNegativeInteger, 2048)
+  .option('--max-bytes <bytes>', 'outputs over this many bytes pass through as a stream', positiveInteger, DEFAULT_MAX_BYTES)
+  .option('-n, --namespace <name>', 'scope fold ids')
+  .addOption(storeOption())
+  .passThroughOptions()
+  .action(async (command: string[], flags) => {
+    const { runCommand } = await import('./run.ts');
+    process.exitCode = await runCommand(command, flags);
+  });
+
+program
+  .command('stats')
+  .description('what tokenfold saved: per kind, calls, tokens before and after, folds, unfolds')
+  .option('-n, --namespace <name>', 'only this namespace')
+  .option('--since <duration>', 'only the last 7d, 12h, … (the ledger keeps 30 days)', duration)
+  .option('--json', 'print the summary as JSON')
+  .option('--html <file>', 'also write a self-contained page with charts to FILE')
+  .addOption(storeOption())
+  .action(async (flags) => {
+    const { statsCommand } = await import('./stats.ts');
+    process.exitCode = await statsCommand(flags);
+  });
+
+program
+  .command('mcp')
+  .description('serve the tools unfold, compress_file and run over MCP on standard input and output')
+  .option('--project <dir>', 'the project folder: scopes folds, and where run and compress_file work', process.cwd())
+  .addOption(storeOption())
+  .action(async (flags) => {
+    const { serveMcp } = await import('./mcp.ts');
+    await serveMcp({ project: resolve(flags.project), storePath: flags.store });
+  });
+
+program
+  .command('hook')
+  .description('set up a coding agent: prints the settings to add, or answers the agent as its hook')
+  .argument('<agent>', 'claude-code')
+  .option('--pre-tool-use', 'answer one PreToolUse call: JSON on standard input, decision on standard output')
+  .addOption(new Option('--decision <decision>', 'for rewritten commands: ask shows them to you first, allow runs them').choices(['ask', 'allow']).default('ask'))
+  .action(async (agent: string, flags) => {
+    if (agent !== 'claude-code') throw new UsageError(`no hook for ${JSON.stringify(agent)}: only claude-code has one (see the README for Codex CLI and opencode)`);
+    const { claudeCodeHook, claudeCodeSettings } = await import('./hook.ts');
+    if (flags.preToolUse) process.stdout.write(claudeCodeHook(readFileSync(0, 'utf8'), flags.decision));
+    else process.stdout.write(claudeCodeSettings(flags.decision));
   });
 
 program
@@ -96,7 +133,10 @@ program
   .description('say what kind of content FILE is, and why')
   .argument('[file]', 'file to read, or - for standard input', '-')
   .action(async (file: string) => {
-    const detection = detect(new TextDecoder().decode(await readInput(file)));
+    const [{ readInput }, { describeBinary }, { detect }] = await Promise.all([import('./read-input.ts'), import('./binary.ts'), import('../core/index.ts')]);
+    const { bytes } = await readInput(file, DEFAULT_MAX_BYTES);
+    const binary = describeBinary(bytes);
+    const detection = binary ? { kind: 'binary', why: binary } : detect(new TextDecoder().decode(bytes));
     process.stdout.write(`${detection.kind}\t${detection.why}\n`);
   });
 
@@ -105,59 +145,27 @@ program
   .description('run the benchmark on ../shared/corpora (writes bench/results.md)')
   .allowUnknownOption()
   .argument('[flags...]', 'passed to the benchmark')
-  .action((flags: string[]) => {
-    const script = join(projectRoot(), 'bench', 'run.ts');
+  .action(async (flags: string[]) => {
+    const script = join(root, 'bench', 'run.ts');
     if (!existsSync(script)) throw new UsageError('the benchmark ships with the source repository, not the npm package');
+    const { spawnSync } = await import('node:child_process');
     const run = spawnSync(process.execPath, ['--conditions=tokenfold-source', script, ...flags], { stdio: 'inherit' });
-    process.exitCode = run.status ?? 1;
+    process.exitCode = run.status ?? EXIT.failure;
   });
 
 program
   .command('demo')
   .description('compress a real log, then unfold one of its folds (no key, no server)')
-  .addOption(storeOption)
+  .addOption(storeOption())
   .action(async (flags) => {
     const { runDemo } = await import('./demo.ts');
-    await runDemo({ storePath: flags.store, root: projectRoot() });
+    await runDemo({ storePath: flags.store, root });
   });
-
-class UsageError extends Error {}
-
-function positiveInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError('expected a positive whole number');
-  return number;
-}
-
-function nonNegativeInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('expected a whole number');
-  return number;
-}
-
-function duration(value: string): number {
-  const match = value.trim().match(/^(\d+)\s*(ms|s|m|h|d)?$/);
-  if (!match) throw new InvalidArgumentError('expected a duration such as 90s, 30m, 12h or 7d');
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 's']!;
-  return Number(match[1]) * unit;
-}
-
-function summary(result: Awaited<ReturnType<typeof compress>>): string {
-  const saved = result.tokensBefore === 0 ? 0 : 1 - result.tokensAfter / result.tokensBefore;
-  const before = `${result.tokensBeforeExact ? '' : '~'}${result.tokensBefore.toLocaleString('en-US')}`;
-  const what = result.passThrough ? `passed through (${result.passThrough})` : `${result.folds.length} folds`;
-  return `tokenfold: ${result.kind}, tokens ${before} → ${result.tokensAfter.toLocaleString('en-US')} (-${Math.round(saved * 100)}%), ${what}`;
-}
 
 function projectRoot(): string {
   // cli/index.ts from source, dist/cli/index.js when built.
-  const here = dirname(fileURLToPath(import.meta.url));
-  const up = resolve(here, '..');
+  const up = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   return existsSync(join(up, 'package.json')) ? up : resolve(up, '..');
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 try {
@@ -165,13 +173,12 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     // Help and version end here with code 0; usage errors were already printed by commander.
-    process.exitCode = error.exitCode === 0 ? 0 : 2;
+    process.exitCode = error.exitCode === 0 ? EXIT.done : EXIT.usage;
   } else if (error instanceof UsageError) {
     process.stderr.write(`tokenfold: ${error.message}\n`);
-    process.exitCode = 2;
+    process.exitCode = EXIT.usage;
   } else {
-    process.stderr.write(`tokenfold: ${message(error)}\n`);
-    process.exitCode = (error as { code?: string }).code === 'ENOENT' ? 2 : 1;
+    process.stderr.write(`tokenfold: ${errorMessage(error)}\n`);
+    process.exitCode = EXIT.failure;
   }
 }
-

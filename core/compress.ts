@@ -1,12 +1,15 @@
 import { compressors, prepareCompressors } from './compressors/index.ts';
 import { TokenfoldError } from './errors.ts';
-import { escapeLookAlikes, foldId, renderMarker } from './folds.ts';
+import { escapeLookAlikes, foldDigest, idOfDigest, lineRuns, renderMarker } from './folds.ts';
+import { compressStructured } from './regions.ts';
 import { detect } from './router.ts';
-import { defaultStore, writeFolds } from './store.ts';
+import type { Region } from './segment.ts';
+import { defaultStore, writeFolds, type FoldToWrite } from './store.ts';
 import { estimateTokens, resolveTokenCounter, sampledTokenCount } from './tokens.ts';
 import type {
   CompressOptions,
   CompressResult,
+  CompressorContext,
   ContentKind,
   FoldInfo,
   FoldRequest,
@@ -20,11 +23,23 @@ const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 // A model reads at most a few hundred thousand tokens; a quarter of a huge input is no budget.
 const MAX_DEFAULT_BUDGET = 64_000;
 const ESTIMATE_MARGIN = 1.25;
+// Outputs this small get only lossless steps unless the caller gives a budget (see CompressorContext.lossless).
+const LOSSLESS_MAX_TOKENS = 1500;
+const LOSSLESS_KINDS: ReadonlySet<ContentKind> = new Set(['json', 'ndjson']);
+// Compressions again, aiming lower, when an output is more than OVER_TOLERANCE over the caller's
+// budget: compressors estimate tokens and land within a few percent of it, and a text compressed
+// again for a few tokens loses whole sentences (SQuAD answers kept fall by points).
+const MAX_TIGHTENING = 2;
+const OVER_TOLERANCE = 1.1;
 const DEFAULT_TIME_BUDGET_MS = 10_000;
 // Conservative throughput of each compressor (MB/s on one loaded core, from bench/ and the
 // 100 MB runs of bench/reliability.ts), used to refuse inputs that could not finish in time.
+// Code and HTML cap their slow paths by size (a parse up to 2 MB, about 1.3 s; a DOM up to
+// 60,000 nodes, about 2 s) and take linear ones beyond, which decide here: the indentation outline
+// ran at 3.4 to 14 MB/s on 8 to 18 MB of code, the tag stripper at 5.6 to 6.4 MB/s on 8 to 25 MB
+// of HTML (2026-12-02, one core).
 const SLOWEST_MB_PER_SECOND: Partial<Record<ContentKind, number>> = {
-  json: 10, ndjson: 10, log: 10, build: 10, search: 10, diff: 10, text: 5, code: 1, html: 2,
+  json: 10, ndjson: 10, log: 10, build: 10, search: 10, diff: 10, text: 5, code: 3, html: 4,
 };
 
 /**
@@ -52,51 +67,86 @@ export async function compress(input: unknown, options: CompressOptions = {}): P
     return passThrough(text, 'text', 'too-large', counter);
   }
 
-  const kind = options.kind ?? detect(text, options.fileName).kind;
+  const detection = options.kind ? undefined : detect(text, options.fileName);
+  const documentKind = options.kind ?? detection!.kind;
   // Compressors are synchronous and cannot be interrupted, so the time budget is kept up front:
   // an input larger than its kind's slowest measured rate can handle in time passes through.
   const timeBudgetMs = options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
-  if (text.length > (SLOWEST_MB_PER_SECOND[kind] ?? 5) * 1000 * timeBudgetMs) {
-    return passThrough(text, kind, 'over-time-budget', counter);
+  if (text.length > (SLOWEST_MB_PER_SECOND[documentKind] ?? 5) * 1000 * timeBudgetMs) {
+    return passThrough(text, documentKind, 'over-time-budget', counter);
   }
   const before = options.exactCounts
     ? { tokens: counter.count(text), exact: true }
     : sampledTokenCount(text, counter);
   if (before.tokens < (options.minTokens ?? DEFAULT_MIN_TOKENS)) {
-    return passThrough(text, kind, 'small', counter, before);
+    return passThrough(text, documentKind, 'small', counter, before);
   }
-  const compressor = compressors[kind];
-  if (!compressor) return passThrough(text, kind, 'not-smaller', counter, before);
+  const compressor = compressors[documentKind];
+  if (!compressor) return passThrough(text, documentKind, 'not-smaller', counter, before);
+  // Small outputs are read whole: folding a few hundred tokens hides what the agent needs next.
+  // Only JSON has lossless steps worth taking (minified, uniform rows as a table).
+  const lossless = options.budget === undefined && before.tokens <= LOSSLESS_MAX_TOKENS;
+  const budget = resolveBudget(options.budget, before.tokens);
+  if (lossless && !LOSSLESS_KINDS.has(documentKind)) return passThrough(text, documentKind, 'small', counter, before);
 
+  // A kind the caller named, or a file name implied, is compressed whole; otherwise line-structured
+  // output is compressed region by region (regions.ts).
+  const byRegion = !options.kind && !detection!.why.startsWith('file name');
+  let kind: ContentKind = documentKind;
   let pieces;
+  let regions: Region[] | undefined;
+  let rendered: ReturnType<typeof render>;
+  let tokensAfter: number;
   try {
     // A compressor may need asynchronous set-up once (code: tree-sitter grammars); it stays synchronous.
-    await prepareCompressors[kind]?.(text, { fileName: options.fileName });
+    await prepareCompressors[documentKind]?.(text, { fileName: options.fileName });
     // A model that fails leaves the built-in scorer in charge, it does not stop compression.
     const scoreUnits =
-      kind === 'text' && options.query
+      documentKind === 'text' && options.query
         ? await options.relevance?.prepare(text, options.query).catch((error: unknown) => {
-            report(options, error, 'compressor', kind);
+            report(options, error, 'compressor', documentKind);
             return undefined;
           })
         : undefined;
-    pieces = compressor(text, {
+    const context: CompressorContext = {
       query: options.query ?? '',
-      budget: options.budget ?? defaultBudget(before.tokens),
+      budget,
+      lossless,
       inputTokens: before.tokens,
       countTokens: (part) => counter.count(part),
       estimateTokens,
       fileName: options.fileName,
       ...(scoreUnits ? { scoreUnits } : {}),
-    });
+    };
+    ({ pieces, kind, regions } = compressStructured(text, documentKind, byRegion, context));
+    if (!pieces) return passThrough(text, kind, 'not-smaller', counter, before);
+    if (lossless && pieces.some((piece) => typeof piece !== 'string')) return passThrough(text, kind, 'small', counter, before);
+    rendered = render(pieces);
+    tokensAfter = counter.count(rendered.output);
+    // A budget the caller gave is a ceiling: over it, compress again aiming lower, since the
+    // compressors' estimates run a little under the exact count and evidence they must keep
+    // takes its share first. What they cannot fold (evidence, a kind's floor) is said in the result.
+    for (let attempt = 0; options.budget !== undefined && tokensAfter > budget * OVER_TOLERANCE && attempt < MAX_TIGHTENING; attempt++) {
+      const target = Math.max(1, Math.floor(context.budget * (budget / tokensAfter)));
+      context.budget = target;
+      const tighter = compressStructured(text, documentKind, byRegion, context);
+      if (!tighter.pieces) break;
+      const candidate = render(tighter.pieces);
+      const candidateTokens = counter.count(candidate.output);
+      if (candidateTokens >= tokensAfter) break;
+      ({ pieces, kind, regions } = tighter);
+      [rendered, tokensAfter] = [candidate, candidateTokens];
+    }
   } catch (error) {
     report(options, error, 'compressor', kind);
     return passThrough(text, kind, 'compressor-failed', counter, before);
   }
-  if (!pieces) return passThrough(text, kind, 'not-smaller', counter, before);
 
-  const { output, folds } = render(pieces);
-  const tokensAfter = counter.count(output);
+  const { output, folds, clash } = rendered;
+  if (clash) {
+    report(options, clash, 'store', kind);
+    return passThrough(text, kind, 'store-failed', counter, before);
+  }
   const tokensBefore = provenLarger(text, tokensAfter, before, counter);
   if (tokensBefore === undefined) return passThrough(text, kind, 'not-smaller', counter, before);
 
@@ -110,6 +160,9 @@ export async function compress(input: unknown, options: CompressOptions = {}): P
   return {
     text: output,
     kind,
+    budget,
+    ...(tokensAfter > budget * OVER_TOLERANCE ? { overBudget: true } : {}),
+    ...(regions && regions.length > 1 ? { segments: regions.map(({ kind: regionKind, start, end }) => ({ kind: regionKind, firstLine: start + 1, lines: end - start })) } : {}),
     tokensBefore: tokensBefore.tokens,
     tokensBeforeExact: tokensBefore.exact,
     tokensAfter,
@@ -123,16 +176,47 @@ export async function compress(input: unknown, options: CompressOptions = {}): P
   };
 }
 
-/** A quarter of the input, at least 256 tokens and at most 64,000. */
+/**
+ * The default budget: a quarter of the input, at least LOSSLESS_MAX_TOKENS (an output just over
+ * the lossless limit is not cut to a few hundred tokens) and at most 64,000. Compressors fold what
+ * is redundant (repeats, noise, passing tests) whatever the budget; the budget decides how much of
+ * the rest stays in view.
+ */
 export function defaultBudget(inputTokens: number): number {
+  return Math.min(MAX_DEFAULT_BUDGET, Math.max(LOSSLESS_MAX_TOKENS, Math.round(inputTokens / 4)));
+}
+
+/**
+ * A budget for documents chosen for a query (RAG passages, fetched pages): a quarter of the input,
+ * at least 256 tokens and at most 64,000. Unlike tool outputs, small documents are compressed
+ * too: the query says what in them matters. The document adapters use it by default.
+ *
+ * @example
+ * await compress(passage, { query: question, budget: documentBudget });
+ */
+export function documentBudget(inputTokens: number): number {
   return Math.min(MAX_DEFAULT_BUDGET, Math.max(256, Math.round(inputTokens / 4)));
 }
 
-type RenderedFold = FoldInfo & { text: string; firstLine: number };
+function resolveBudget(budget: CompressOptions['budget'], inputTokens: number): number {
+  if (typeof budget === 'function') {
+    const chosen = budget(inputTokens);
+    return Number.isFinite(chosen) && chosen > 0 ? chosen : defaultBudget(inputTokens);
+  }
+  return budget ?? defaultBudget(inputTokens);
+}
 
-/** Joins kept text (escaped) and markers; one fold record per distinct id. */
-function render(pieces: ReadonlyArray<string | FoldRequest>): { output: string; folds: RenderedFold[] } {
+
+type RenderedFold = FoldInfo & FoldToWrite;
+
+/**
+ * Joins kept text (escaped) and markers; one fold record per distinct id. Two different folds
+ * that share an id (a 15-digit hash collision) make the whole output unusable: `clash` says so
+ * and the input passes through, since one of the two markers would unfold to the other's text.
+ */
+function render(pieces: ReadonlyArray<string | FoldRequest>): { output: string; folds: RenderedFold[]; clash?: Error } {
   const folds = new Map<string, RenderedFold>();
+  let clash: Error | undefined;
   let output = '';
   // Kept text is escaped a run at a time, so a look-alike split across two pieces is caught too.
   let kept = '';
@@ -143,22 +227,37 @@ function render(pieces: ReadonlyArray<string | FoldRequest>): { output: string; 
     }
     output += escapeLookAlikes(kept);
     kept = '';
-    const id = foldId(piece.text);
-    if (!folds.has(id)) {
+    const numbering = foldNumbering(piece);
+    const digest = foldDigest(piece.text, numbering);
+    const id = idOfDigest(digest);
+    const earlier = folds.get(id);
+    if (!earlier) {
       folds.set(id, {
         id,
+        digest,
         unit: piece.unit,
         count: piece.count,
         summary: piece.summary,
         chars: piece.text.length,
         text: piece.text,
-        firstLine: piece.firstLine ?? 1,
+        firstLine: numbering.firstLine,
+        ...(numbering.lineNumbers ? { lines: lineRuns(numbering.lineNumbers) } : {}),
       });
+    } else if (earlier.digest !== digest) {
+      clash ??= new Error(`two different folds of one output share the id ${id}`);
     }
     output += renderMarker(id, piece);
   }
   output += escapeLookAlikes(kept);
-  return { output, folds: [...folds.values()] };
+  return { output, folds: [...folds.values()], ...(clash ? { clash } : {}) };
+}
+
+// Line numbers that are one run are kept as `firstLine` alone.
+function foldNumbering(fold: FoldRequest): { firstLine: number; lineNumbers?: number[] } {
+  const numbers = fold.lineNumbers;
+  if (!numbers || numbers.length === 0) return { firstLine: fold.firstLine ?? 1 };
+  const contiguous = numbers.every((line, index) => line === numbers[0]! + index);
+  return contiguous ? { firstLine: numbers[0]! } : { firstLine: numbers[0]!, lineNumbers: numbers };
 }
 
 /**

@@ -1,4 +1,4 @@
-export { compress, defaultBudget } from './compress.ts';
+export { compress, defaultBudget, documentBudget } from './compress.ts';
 export { unfold } from './unfold.ts';
 export { detect, type Detection } from './router.ts';
 export { findMarkers, foldId, isFoldId } from './folds.ts';
@@ -25,3 +25,17 @@ export {
   type ToolOutputOptions,
 } from './tool-output.ts';
 export { createRedisStore, type RedisStoreOptions } from './redis-store.ts';
+export {
+  compressEntry,
+  LEDGER_RETENTION_MS,
+  readLedger,
+  recordLedger,
+  settleLedger,
+  summarizeLedger,
+  type LedgerEntry,
+  type LedgerSummary,
+  type LedgerTotals,
+} from './ledger.ts';
+export { createSavingsTally, type NetSavings, type SavingsEvents, type SavingsTally, type UnfoldEvent } from './savings.ts';
+export { providerUsage, recordUsage, usageByPolicy, usagePolicy, type PolicyUsage, type ProviderUsage, type UsagePolicy } from './usage.ts';
+export * from './session/index.ts';

@@ -53,10 +53,23 @@ export function createCompressorCache(options: CompressorCacheOptions = {}): Cac
   };
 }
 
+// Every field is length-prefixed, so that no input and options can pass for others (`'X\0q'` with
+// no query against `'X'` with the query `'q\0'`), and strings are hashed as their UTF-16 code
+// units, so that lone surrogates are not merged into U+FFFD as UTF-8 would.
 function cacheKey(input: unknown, perCall: PerCallOptions): string {
   const hash = createHash('sha256');
-  hash.update(typeof input === 'string' ? `s${input}` : input instanceof Uint8Array ? input : `j${safeJson(input)}`);
-  hash.update(`\u0000${perCall.query ?? ''}\u0000${perCall.budget ?? ''}\u0000${perCall.kind ?? ''}\u0000${perCall.fileName ?? ''}`);
+  const field = (tag: string, value: string | Uint8Array) => {
+    hash.update(`${tag}${value.length}:`, 'latin1');
+    if (typeof value === 'string') hash.update(value, 'utf16le');
+    else hash.update(value);
+  };
+  if (typeof input === 'string') field('s', input);
+  else if (input instanceof Uint8Array) field('b', input);
+  else field('j', safeJson(input));
+  field('q', perCall.query ?? '');
+  field('n', perCall.budget === undefined ? '' : String(perCall.budget));
+  field('k', perCall.kind ?? '');
+  field('f', perCall.fileName ?? '');
   return hash.digest('base64url');
 }
 

@@ -1,5 +1,6 @@
 import type { RedisClientConnectionType } from '@keyv/redis';
 import type Keyv from 'keyv';
+import type { WriteIfAbsentAdapter } from './store.ts';
 
 /*
  * A fold store on Redis, shared by every process of an agent fleet.
@@ -12,6 +13,12 @@ import type Keyv from 'keyv';
  * each command, and errors thrown to the caller (Keyv would otherwise report a failed read as a
  * missing key, and a failed write as done). Reconnection still runs in the background, with
  * backoff, so the store recovers when Redis does.
+ *
+ * Recovery after a restart: @keyv/redis's backoff doubles up to 2 s between attempts, so a
+ * process could wait 2.2 s past Redis's return before trying again, and its `getClient` re-adds
+ * its four event listeners after every connection, so they pile up over outages. Here the
+ * backoff is capped at RECONNECT_CAP_MS and the listeners are added once. Fold writes use
+ * `SET NX` (see `writeFolds`).
  */
 
 /** Options of `createRedisStore`. */
@@ -23,6 +30,9 @@ export interface RedisStoreOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 2000;
+// Longest pause between two reconnection attempts: a handful of cheap refused connections per
+// second per process while Redis is down, and back within this long once it is up.
+const RECONNECT_CAP_MS = 250;
 
 /**
  * A Keyv store on Redis (`@keyv/redis`) that fails fast instead of queueing: while Redis is down,
@@ -41,7 +51,7 @@ export async function createRedisStore(
 ): Promise<Keyv> {
   const connectTimeout = options.connectTimeout ?? DEFAULT_TIMEOUT_MS;
   const commandTimeout = options.commandTimeout ?? DEFAULT_TIMEOUT_MS;
-  const { default: KeyvRedis, Keyv, createClient, defaultReconnectStrategy } = await import('@keyv/redis');
+  const { default: KeyvRedis, Keyv, createClient } = await importRedis();
 
   // Until the first connection succeeds, a refused connection fails the operation at once (the
   // next one tries again); after that, a dropped connection is retried in the background.
@@ -51,7 +61,8 @@ export async function createRedisStore(
     disableOfflineQueue: true,
     socket: {
       connectTimeout,
-      reconnectStrategy: (retries: number, cause: Error) => (connectedOnce ? defaultReconnectStrategy(retries) : cause),
+      reconnectStrategy: (retries: number, cause: Error) =>
+        connectedOnce ? Math.min(25 * 2 ** retries, RECONNECT_CAP_MS) + Math.random() * 25 : cause,
     },
   });
   client.on('ready', () => {
@@ -63,8 +74,17 @@ export async function createRedisStore(
   // queue off, fails. One connection attempt at a time, shared by everyone waiting for it.
   // node-redis bounds a command's wait to be sent, not its wait for the reply, so a frozen Redis
   // would hold every call forever: each operation races a timer.
-  class BoundedRedis extends KeyvRedis<unknown> {
+  class BoundedRedis extends KeyvRedis<unknown> implements WriteIfAbsentAdapter {
     #connecting: Promise<RedisClientConnectionType> | undefined;
+    /** `SET key value NX [PX ttl]`: true when written, false when a live value was there. */
+    async setIfAbsent(key: string, value: string, ttl?: number): Promise<boolean> {
+      const write = async () => {
+        const client = await this.getClient();
+        const reply = await client.set(key, value, ttl ? { NX: true, PX: ttl } : { NX: true });
+        return reply === 'OK';
+      };
+      return withTimeout(write(), commandTimeout, 'set');
+    }
     override getClient(): Promise<RedisClientConnectionType> {
       if (this.client.isOpen && !this.#connecting) return super.getClient();
       this.#connecting ??= super.getClient().finally(() => {
@@ -87,6 +107,11 @@ export async function createRedisStore(
   }
   // `connectionTimeout` bounds the first connection, which would otherwise retry until it succeeds.
   const adapter = new BoundedRedis(client, { throwOnErrors: true, throwOnConnectError: true, connectionTimeout: connectTimeout });
+  // KeyvRedis adds its four client listeners again after every connection: once is enough.
+  const addListeners = (adapter as unknown as { initClient(): void }).initClient.bind(adapter);
+  (adapter as unknown as { initClient(): void }).initClient = () => {
+    if (client.listenerCount('error') === 0) addListeners();
+  };
   // No Keyv prefix: fold keys are already `tokenfold:<namespace>:<id>`.
   const store = new Keyv({ store: adapter, useKeyPrefix: false, throwOnErrors: true });
   store.namespace = undefined;
@@ -100,4 +125,17 @@ function withTimeout<T>(promise: Promise<T>, milliseconds: number, operation: st
     timer = setTimeout(() => reject(new Error(`Redis ${operation} timed out after ${milliseconds} ms`)), milliseconds);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** `@keyv/redis`, an optional dependency: loaded on first use, with what to install if it is missing. */
+async function importRedis(): Promise<typeof import('@keyv/redis')> {
+  try {
+    return await import('@keyv/redis');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new Error('tokenfold: createRedisStore needs the package @keyv/redis. Install it next to tokenfold: npm install @keyv/redis', { cause: error });
+    }
+    throw error;
+  }
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { detect } from 'tokenfold';
 
@@ -43,7 +44,32 @@ describe('detect', () => {
 
   it('reads only a bounded sample of a huge single line', () => {
     const huge = 'x'.repeat(20 * 1024 * 1024);
-    assert.equal(detect(huge).kind, 'text');
+    assert.equal(detect(huge).kind, 'build');
+  });
+});
+
+describe('detect on real outputs made here (test/fixtures)', () => {
+  const read = (path: string) => readFileSync(new URL(`../test/fixtures/${path}`, import.meta.url), 'utf8');
+  const cases: Array<[string, string]> = [
+    ['outputs/dmesg.txt', 'log'], // `[    0.000000] Linux version …` is not an array of one number
+    ['outputs/ps-aux.txt', 'table'],
+    ['outputs/npm-view-typescript.json', 'json'],
+    ['failures/jest-ci-checkout-github.txt', 'build'], // GitHub Actions framing around git, npm and jest
+    ['failures/vitest-jenkins-timestamps.txt', 'build'],
+    ['failures/mvn-test-failures.txt', 'build'], // Maven's `[INFO]` is a build tool's level, not a log's
+    ['failures/make-gcc-syntax-error.txt', 'build'], // gcc diagnostics look like grep hits, but are not
+  ];
+  for (const [path, kind] of cases) {
+    it(`calls ${path} ${kind}`, () => {
+      const detection = detect(read(path));
+      assert.equal(detection.kind, kind, detection.why);
+    });
+  }
+
+  it('reads a large output from its head, middle and tail, not only its first lines', () => {
+    const setUp = Array.from({ length: 3000 }, (_, index) => `The installer copies file number ${index} of the bundle into place for you.`).join('\n');
+    const tests = Array.from({ length: 3000 }, (_, index) => `--- FAIL: TestCase${index} (0.00s)`).join('\n');
+    assert.equal(detect(`${setUp}\n${tests}`).kind, 'build');
   });
 });
 

@@ -1,4 +1,7 @@
 import { languageOfFileName } from './compressors/code/languages.ts';
+import { detectTable } from './compressors/table.ts';
+import { stripFraming } from './framing.ts';
+import { EARLY_TIME, LEVEL_WORD, LOG_PREFIX, SEARCH_LINE_CHARS, isProseLine, isSearchLine } from './line-kinds.ts';
 import type { ContentKind } from './types.ts';
 
 /** The router's verdict and the evidence for it, so that a surprising choice can be explained. */
@@ -7,26 +10,34 @@ export interface Detection {
   why: string;
 }
 
-// Detection reads a bounded sample, so that a 50 MB input costs the same as a 50 kB one.
+// Detection reads a bounded sample, so that a 50 MB input costs the same as a 50 kB one: the
+// head decides the whole-document kinds (JSON, diff, HTML start as such), and line kinds are read
+// from the head, the middle and the tail, so that a CI log whose first 200 lines are set-up is
+// still seen for the build output it is.
 const SAMPLE_CHARS = 64 * 1024;
 const SAMPLE_LINES = 200;
 
 /**
- * Decides what a text is. Fast (reads at most the first 64 KiB) and explainable (`why`).
- * Order matters: the most specific signatures are tried first.
+ * Decides what a text is. Fast (reads at most 64 KiB) and explainable (`why`). Order matters:
+ * the most specific signatures are tried first. Line-structured text that is no known tool's
+ * output and not prose is `build`: command output, compressed by keeping lines near errors and at
+ * the end, which is the safe choice when unsure.
  */
 export function detect(text: string, fileName?: string): Detection {
-  const sample = text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text;
-  const lines = sampleLines(sample);
+  const head = text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text;
+  const headLines = sampleLines(head, SAMPLE_LINES, text.length > SAMPLE_CHARS);
+  const whole = detectByFileName(fileName) ?? detectJson(head, headLines) ?? detectDiff(headLines) ?? detectHtml(head);
+  if (whole) return whole;
+  const raw = spreadSample(text);
+  const lines = raw.map(stripFraming).filter((line) => line.trim() !== '');
   return (
-    detectByFileName(fileName) ??
-    detectJson(sample, lines) ??
-    detectDiff(lines) ??
-    detectHtml(sample) ??
+    detectRunner(raw) ??
     detectBuild(lines) ??
     detectSearch(lines) ??
     detectLog(lines) ??
-    detectCode(lines) ?? { kind: 'text', why: 'no structure recognised' }
+    detectCode(lines) ??
+    detectTableKind(lines) ??
+    detectProse(lines) ?? { kind: 'build', why: 'lines of command output of no known tool' }
   );
 }
 
@@ -53,10 +64,10 @@ const KIND_BY_EXTENSION: Record<string, ContentKind> = {
   rst: 'text',
 };
 
-function sampleLines(sample: string): string[] {
+function sampleLines(sample: string, limit: number, cut: boolean): string[] {
   const lines: string[] = [];
   let start = 0;
-  while (lines.length < SAMPLE_LINES && start < sample.length) {
+  while (lines.length < limit && start < sample.length) {
     let end = sample.indexOf('\n', start);
     if (end === -1) end = sample.length;
     const line = sample.slice(start, end).replace(/\r$/, '');
@@ -64,8 +75,22 @@ function sampleLines(sample: string): string[] {
     start = end + 1;
   }
   // The last line of a cut sample is usually partial.
-  if (sample.length === SAMPLE_CHARS && lines.length > 1) lines.pop();
+  if (cut && lines.length > 1 && start >= sample.length) lines.pop();
   return lines;
+}
+
+// Up to SAMPLE_LINES lines from three windows at the head, the middle and the tail of a large
+// text (whole lines only), or from the text itself when it is small.
+function spreadSample(text: string): string[] {
+  if (text.length <= SAMPLE_CHARS) return sampleLines(text, SAMPLE_LINES, false);
+  const window = Math.floor(SAMPLE_CHARS / 3);
+  const perWindow = Math.ceil(SAMPLE_LINES / 3);
+  const middle = Math.floor(text.length / 2 - window / 2);
+  const windows = [text.slice(0, window), text.slice(middle, middle + window), text.slice(text.length - window)];
+  return windows.flatMap((part, index) => {
+    const lines = sampleLines(part, perWindow + 1, true);
+    return index > 0 ? lines.slice(1, perWindow + 1) : lines.slice(0, perWindow); // drop a partial first line
+  });
 }
 
 function share(lines: string[], test: (line: string) => boolean): number {
@@ -83,7 +108,9 @@ function detectJson(sample: string, lines: string[]): Detection | undefined {
     return { kind: 'ndjson', why: `${Math.round(objectLines * 100)}% of lines are JSON values` };
   }
   // A `[` alone is also how some logs and search results start; require JSON-ish syntax after it.
-  if (/^\s*(\{\s*("|\})|\[\s*(["{[\]]|-?\d+(\.\d+)?([eE][+-]?\d+)?\s*[,\]]|true|false|null))/.test(sample)) {
+  // `[    0.000000] Linux version …` (dmesg) starts like an array of one number: after the `]` of
+  // a JSON array comes the end, a comma or another bracket, never more words.
+  if (/^\s*(\{\s*("|\})|\[\s*(["{[\]]|-?\d+(\.\d+)?([eE][+-]?\d+)?\s*(,|\]\s*($|[,\]}]))|true|false|null))/.test(sample)) {
     return { kind: 'json', why: `starts with ${first} followed by a JSON value` };
   }
   return undefined;
@@ -134,6 +161,11 @@ const BUILD_SIGNATURES: Array<[string, RegExp]> = [
   ['cargo', /^\s*(Compiling|Finished|Running) \S|^test result: |^error\[E\d+\]|^warning: unused|^test \S+ \.\.\. (ok|FAILED)/],
   ['npm', /^npm (ERR!|error|warn) |ERR_PNPM_|^\s*pnpm: /],
   ['mocha', /^\s+\d+ (passing|failing|pending)( \(\d+m?s\))?$|^\s+(✓|✔) \S/],
+  ['maven', /^\[(INFO|ERROR|WARNING)\] (Building|BUILD|Tests run|Total time|Reactor|---|-{5,}|Download)|^\[ERROR\] |^BUILD (SUCCESS|FAILURE)$/],
+  ['gradle', /^> Task :|^BUILD (SUCCESSFUL|FAILED) in |^FAILURE: Build failed/],
+  ['make / gcc', /^make(\[\d+\])?: |^\S+\.\w+:\d+:\d+: (fatal error|error|warning|note): |^In file included from \S+:\d+/],
+  ['cmake', /^-- (Configuring done|Generating done|Build files|Looking for|Found \S)|^CMake (Error|Warning)/],
+  ['javac', /^\S+\.java:\d+: (error|warning): /],
   ['pip', /^Requirement already satisfied: |^Collecting \S|^Successfully installed |^Installing collected packages: |^\s+Downloading \S+ \(/],
 ];
 
@@ -150,26 +182,6 @@ function detectBuild(lines: string[]): Detection | undefined {
     return { kind: 'build', why: `build/test lines: ${tools.join(', ')}` };
   }
   return undefined;
-}
-
-// `path:line:` (grep -n, ripgrep) or `path-line-` (context lines): the path ends in a file
-// extension or contains a slash, and has no spaces. Each `:N:` / `-N-` in the first 512
-// characters is a candidate end of the path (`gpt-4-turbo.ts-17-` has several); scanned by hand,
-// because a regex that finds the path's end by backtracking is quadratic on long lines.
-const SEARCH_PATH = /^(?:[^\s:]*\/[^\s:]+|[^\s:/]+\.[A-Za-z]\w{0,9})$/;
-const SEARCH_LINE_CHARS = 512;
-
-function isSearchLine(line: string): boolean {
-  const end = Math.min(line.length, SEARCH_LINE_CHARS);
-  for (let i = 1; i < end; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 32 || c === 9) return false;
-    if (c !== 58 && c !== 45) continue; // ':' or '-'
-    let j = i + 1;
-    while (j < end && line.charCodeAt(j) >= 48 && line.charCodeAt(j) <= 57) j++;
-    if (j > i + 1 && j < end && line.charCodeAt(j) === c && SEARCH_PATH.test(line.slice(0, i))) return true;
-  }
-  return false;
 }
 
 // SWE-agent's search_dir, search_file and find_file: `Found 12 matches for "x" in /repo:`.
@@ -202,15 +214,6 @@ function detectSearch(lines: string[]): Detection | undefined {
   return undefined;
 }
 
-// A log line starts with a timestamp-like run of digits and separators, a month name, or a
-// level, or carries a level word early on.
-const LOG_PREFIX =
-  /^(\[?\d{2,4}[-/.:]\d{1,2}[-/.:]\d{1,4}|\[?\d{6,}[ T]|- \d{9,}|\[?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} |\d{8}-\d{2}:|\[?\d{1,2}:\d{2}:\d{2}|\[?(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL)\b)/;
-const LEVEL_WORD = /\b(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|NOTICE|CRITICAL|SEVERE)\b/;
-
-// A clock time near the start of the line: `03-17 16:13:38.811`, `[Sun Dec 04 04:47:44 2005]`.
-const EARLY_TIME = /^.{0,30}\b\d{1,2}:\d{2}:\d{2}/;
-
 function detectLog(lines: string[]): Detection | undefined {
   if (lines.length < 3) return undefined;
   const prefixed = share(lines, (line) => LOG_PREFIX.test(line) || EARLY_TIME.test(line));
@@ -241,5 +244,26 @@ function detectCode(lines: string[]): Detection | undefined {
   if (definitions >= 10 || (definitions >= 5 && codeLike >= 0.2)) {
     return { kind: 'code', why: `${definitions} definition or import lines, ${Math.round(codeLike * 100)}% code-like` };
   }
+  return undefined;
+}
+
+// CI runners frame every line: GitHub Actions' timestamps and `##[group]`, Travis' fold markers,
+// Jenkins' `[Pipeline]`. What they frame is build output, whatever its first lines look like.
+const RUNNER_LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z |^travis_(?:fold|time):|^\[Pipeline\] |^##\[(?:group|endgroup|error|warning)\]/;
+
+function detectRunner(raw: string[]): Detection | undefined {
+  const framed = share(raw, (line) => RUNNER_LINE.test(line));
+  const travis = raw.some((line) => line.startsWith('travis_fold:'));
+  if (framed >= 0.3 || travis) return { kind: 'build', why: `CI runner output (${Math.round(framed * 100)}% of lines framed)` };
+  return undefined;
+}
+
+function detectTableKind(lines: string[]): Detection | undefined {
+  return detectTable(lines);
+}
+
+function detectProse(lines: string[]): Detection | undefined {
+  const prose = share(lines, isProseLine);
+  if (lines.length > 0 && prose >= 0.4) return { kind: 'text', why: `${Math.round(prose * 100)}% of lines are prose` };
   return undefined;
 }

@@ -1,4 +1,7 @@
-import * as o200k from 'gpt-tokenizer/encoding/o200k_base';
+import { createHash } from 'node:crypto';
+// `#gpt-tokenizer/*` is gpt-tokenizer in the sources and its bundled copy in the built package
+// (package.json `imports`, scripts/vendor-tokenizer.ts): the whole package would weigh 29 MB.
+import * as o200k from '#gpt-tokenizer/o200k_base';
 import type { TokenCounter, TokenizerName } from './types.ts';
 
 // Special-token strings such as `<|endoftext|>` appear in real tool output; count them as text
@@ -18,7 +21,7 @@ export async function resolveTokenCounter(
   if (typeof tokenizer === 'object') return tokenizer;
   if (tokenizer === 'cl100k_base') {
     if (!cl100kCounter) {
-      const cl100k = await import('gpt-tokenizer/encoding/cl100k_base');
+      const cl100k = await import('#gpt-tokenizer/cl100k_base');
       cl100kCounter = guarded('cl100k_base', cl100k.countTokens, cl100k.isWithinTokenLimit);
     }
     return cl100kCounter;
@@ -127,9 +130,19 @@ function runTokens(length: number, isDigit: boolean): number {
 
 /**
  * Token count of an input without tokenizing all of it: exact up to `exactChars`, above that the
- * exact count of 16 evenly spread samples (2% of the input, 4 to 32 KiB in all), scaled by length.
- * Within a few percent on real logs, JSON and prose; `compress` proves "smaller than the input"
- * exactly whenever the margin is thin.
+ * exact count of 16 samples (2% of the input, 4 to 32 KiB in all), scaled by length. Within a few
+ * percent on real logs, JSON and prose; `compress` proves "smaller than the input" exactly
+ * whenever the margin is thin.
+ *
+ * The estimate is kept honest against text built to fool it (dense CJK exactly where fixed
+ * samples would fall, and cheap filler between, inflated it about 30×): each sample sits at a
+ * pseudo-random place within its sixteenth of the input, drawn from a hash of the whole text, so
+ * the same text always gets the same count but no text can choose where it is sampled; and when
+ * the samples disagree by more than DISAGREEMENT in tokens per character, the input is counted
+ * exactly.
+ *
+ * @example
+ * sampledTokenCount(bigLog, o200kCounter); // { tokens: 1234567, exact: false }
  */
 export function sampledTokenCount(
   text: string,
@@ -140,13 +153,44 @@ export function sampledTokenCount(
   const samples = 16;
   const sampledChars = Math.min(32_768, Math.max(exactChars, Math.floor(text.length / 50)));
   const sampleLength = Math.floor(sampledChars / samples);
-  const stride = Math.floor((text.length - sampleLength) / (samples - 1));
+  const stratum = text.length / samples;
+  const random = seededRandom(createHash('sha256').update(text, 'utf16le').digest().readUInt32BE(0));
+  // Samples under one token per 16 characters (runs of spaces, repeated filler) count as that.
+  const floor = sampleLength / 16;
   let sampledTokens = 0;
+  let lowest = Infinity;
+  let highest = 0;
   for (let i = 0; i < samples; i++) {
-    sampledTokens += counter.count(text.slice(i * stride, i * stride + sampleLength));
+    const start = Math.floor(i * stratum + random() * Math.max(0, stratum - sampleLength));
+    const tokens = counter.count(text.slice(start, start + sampleLength));
+    sampledTokens += tokens;
+    lowest = Math.min(lowest, Math.max(tokens, floor));
+    highest = Math.max(highest, tokens);
   }
+  if (highest > DISAGREEMENT * lowest) return { tokens: counter.count(text), exact: true };
   return {
     tokens: Math.round((sampledTokens * text.length) / (sampleLength * samples)),
     exact: false,
+  };
+}
+
+// Prose, code, logs and JSON sample within about 2× of each other; a mix of CJK and ASCII within
+// 3.5×. Past this the text is not one kind of thing throughout, and extrapolating misleads.
+const DISAGREEMENT = 4;
+
+/**
+ * mulberry32: a small deterministic generator of numbers in [0, 1), here seeded from a text's hash.
+ *
+ * @example
+ * const next = seededRandom(42); next(); // the same number on every run
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

@@ -1,4 +1,6 @@
+import { compressEntry, recordLedger } from './ledger.ts';
 import { createCompressorCache, type CompressorCacheOptions } from './memo.ts';
+import { createSavingsTally, type SavingsEvents, type SavingsTally } from './savings.ts';
 import type { CompressResult } from './types.ts';
 import { UNFOLD_TOOL_NAME } from './unfold-tool.ts';
 
@@ -11,7 +13,7 @@ import { UNFOLD_TOOL_NAME } from './unfold-tool.ts';
 export type AdapterErrorStage = 'store' | 'compressor' | 'adapter';
 
 /** Options every adapter takes. */
-export interface ToolOutputOptions extends Omit<CompressorCacheOptions, 'query' | 'kind' | 'strict' | 'onError'> {
+export interface ToolOutputOptions extends Omit<CompressorCacheOptions, 'query' | 'kind' | 'strict' | 'onError' | 'onCompress'>, SavingsEvents {
   /** Compress only the outputs of these tools. Default: all tools. */
   tools?: readonly string[];
   /** Never compress the outputs of these tools. The unfold tool's own answers never are. */
@@ -21,6 +23,18 @@ export interface ToolOutputOptions extends Omit<CompressorCacheOptions, 'query' 
    * original output is used in every case. A throwing reporter is ignored.
    */
   onError?: (error: unknown, context: { stage: AdapterErrorStage; kind: string }) => void;
+  /**
+   * Record each compression in the savings ledger of `store` (see `readLedger`), which
+   * `tokenfold stats` reads. Default: true when a `store` is given, since the ledger lives there.
+   */
+  ledger?: boolean;
+  /** Who compressed, for the ledger: 'ai', 'langchain', 'mastra', … */
+  source?: string;
+  /**
+   * The running totals that `onCompress` and `onUnfold` report: an adapter shares one between
+   * its compressor, its session and its unfold answers. Default: one per compressor.
+   */
+  savings?: SavingsTally;
 }
 
 export interface ToolOutputCompression {
@@ -42,22 +56,37 @@ export interface ToolOutputCompression {
  * earlier compressed output) comes back escaped, so only markers tokenfold rendered for this
  * output parse as markers. Never rejects.
  */
-export type ToolOutputCompressor = (output: unknown, query: string) => Promise<ToolOutputCompression | undefined>;
+export type ToolOutputCompressor = (
+  output: unknown,
+  query: string,
+  toolName?: string,
+  /** A budget for this output (the session's learned one); default: compress's. */
+  perCall?: { budget?: number },
+) => Promise<ToolOutputCompression | undefined>;
 
 /** Creates the compressor one adapter instance uses for its lifetime (one memo per instance). */
 export function createToolOutputCompressor(options: ToolOutputOptions = {}): ToolOutputCompressor {
   const report = reporter(options.onError);
-  const { tools: _tools, skipTools: _skipTools, onError: _onError, ...cacheOptions } = options;
+  const { tools: _tools, skipTools: _skipTools, onError: _onError, onCompress: _onCompress, onUnfold: _onUnfold, ledger, source, savings: _savings, ...cacheOptions } = options;
+  const ledgerStore = ledger !== false ? options.store : undefined;
+  const savings =
+    options.savings ??
+    createSavingsTally({ onCompress: options.onCompress, onUnfold: options.onUnfold, tokenizer: options.tokenizer, onError: (error) => report(error, { stage: 'adapter', kind: 'savings' }) });
   const compressCached = createCompressorCache({ ...cacheOptions, onError: report });
   // The memo hands back the same result object for a repeat, so identity tells cached from fresh.
   const seen = new WeakSet<CompressResult>();
-  return async (output, query) => {
+  return async (output, query, toolName, perCall) => {
     const text = outputText(output, report);
     if (text === undefined) return undefined;
     try {
-      const result = await compressCached(text, { query });
+      const result = await compressCached(text, perCall?.budget === undefined ? { query } : { query, budget: perCall.budget });
       const cached = seen.has(result);
       seen.add(result);
+      if (!cached) {
+        savings.compressed(result);
+        // Not awaited: the ledger must never add a store round trip to the agent's step.
+        if (ledgerStore) void recordLedger(ledgerStore, compressEntry(result, { namespace: options.namespace, source, tool: toolName }));
+      }
       return { text: result.text, result, changed: result.text !== text, cached };
     } catch (error) {
       report(error, { stage: 'adapter', kind: typeof output });

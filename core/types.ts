@@ -1,4 +1,5 @@
 import type Keyv from 'keyv';
+import type { Evidence } from './evidence.ts';
 
 /** What the router decided a text is. */
 export type ContentKind =
@@ -8,8 +9,10 @@ export type ContentKind =
   | 'build' // build, lint and test-runner output
   | 'search' // grep / ripgrep style `path:line:` results
   | 'diff' // unified diff
+  | 'table' // column-aligned command output: ps, ls -l, df, du, ss, docker ps, kubectl get
   | 'html'
   | 'code'
+  | 'table' // column-aligned rows: ps, ls -l, df, kubectl get
   | 'text'; // prose, RAG documents, anything else
 
 /** Kinds that explain why an input could not be compressed at all. */
@@ -51,6 +54,11 @@ export interface FoldRequest {
   summary?: string;
   /** Line number of `text`'s first line in the input, so `unfold` can quote original numbering. */
   firstLine?: number;
+  /**
+   * For lines gathered from many places (all repeats of one log template): the input line number
+   * of each line of `text`, in order. Overrides `firstLine`; stored compactly as runs.
+   */
+  lineNumbers?: number[];
 }
 
 /** A compressor's output, in order: kept text (strings) and folds. */
@@ -62,6 +70,18 @@ export interface CompressorContext {
   query: string;
   /** Target size of the output in tokens. A goal, not a hard cap. */
   budget: number;
+  /**
+   * Only lossless steps: the output may be re-rendered (minified JSON, a table form) but nothing
+   * may be folded or dropped. Set for small outputs (about 1,500 tokens and under) unless the
+   * caller gave a budget: folding a short output saves little and hides what the agent needs next.
+   */
+  lossless?: boolean;
+  /**
+   * The lines of this text that carry failure evidence (core/evidence.ts), set by `compress` for
+   * process output: lines with `keep` set must stay visible whatever the budget; a compressor
+   * called without it finds them itself where its kind needs it.
+   */
+  evidence?: Evidence;
   /** Tokens of the input: exact up to 4 KiB, a sampled estimate above. */
   inputTokens?: number;
   /** Exact token count with the caller's tokenizer. Costly: use where it decides something. */
@@ -115,8 +135,12 @@ export interface FoldInfo {
 export interface CompressOptions {
   /** What the agent is after (usually the user's last message). */
   query?: string;
-  /** Target tokens for the output. Default: a quarter of the input, at least 256, at most 64,000. */
-  budget?: number;
+  /**
+   * Target tokens for the output, or a rule that gives them from the input's tokens (e.g.
+   * `documentBudget`). Default (`defaultBudget`): outputs of up to 1,500 tokens get only lossless
+   * steps; larger ones a quarter of the input, at least 1,500 and at most 64,000 tokens.
+   */
+  budget?: number | ((inputTokens: number) => number);
   /** Skip the router. */
   kind?: ContentKind;
   /** The file the text was read from, if any (`src/app.py`): the code compressor reads its language from it. */
@@ -160,9 +184,23 @@ export interface CompressResult {
   tokensBeforeExact: boolean;
   /** Exact tokens of `text`. */
   tokensAfter: number;
+  /** The budget the compressors aimed for (absent on a pass-through). */
+  budget?: number;
+  /**
+   * Set when `text` is over `budget`: what must stay visible (failure evidence, every public name
+   * of a code outline, a kind's floor) took more. A budget the caller gave is first tried again,
+   * aiming lower, up to twice.
+   */
+  overBudget?: true;
   folds: FoldInfo[];
   /** Set when `text` is the input unchanged (apart from escaping marker look-alikes). */
   passThrough?: PassThroughReason;
+  /**
+   * The regions of a mixed output, in order, each compressed by its own kind (a CI log's build
+   * output, an application log inside it, a table): set when there is more than one. `kind` is
+   * then the kind that covers most lines.
+   */
+  segments?: Array<{ kind: ContentKind; firstLine: number; lines: number }>;
 }
 
 export interface UnfoldOptions {
@@ -183,5 +221,7 @@ export type UnfoldResult =
       /** Line number of the original's first line, and how many lines it has. */
       firstLine: number;
       totalLines: number;
+      /** Input line number of each line, for a fold gathered from many places. */
+      lineNumbers?: number[];
     }
   | { status: 'not-found' | 'expired' | 'invalid-request'; id: string; message: string };

@@ -62,6 +62,10 @@ async function createSession(path: string, options: SessionOptions): Promise<Onn
   runtime ??= import('onnxruntime-node');
   const ort = await runtime.catch((error: unknown) => {
     runtime = undefined;
+    // The runtime is an optional peer dependency (288 MB), so a plain install does not have it.
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
+      throw new Error('tokenfold/models needs onnxruntime-node, which is not installed: run `npm install onnxruntime-node`');
+    }
     throw new Error(`onnxruntime-node could not be loaded: ${String(error)}`);
   });
   const sessionOptions: InferenceSession.SessionOptions = { executionProviders: ['cpu'], graphOptimizationLevel: 'all' };

@@ -29,7 +29,7 @@ describe('compress', () => {
   it('renders kept text and one marker per fold, and writes each original to the store', async () => {
     compressors.text = firstLines;
     const store = new Keyv();
-    const result = await compress(paragraphs, { kind: 'text', store });
+    const result = await compress(paragraphs, { kind: 'text', budget: 256, store });
     assert.equal(result.passThrough, undefined);
     assert.equal(result.folds.length, 12);
     assert.ok(result.tokensAfter < result.tokensBefore / 3);
@@ -44,15 +44,15 @@ describe('compress', () => {
 
   it('gives byte-identical output for the same input, and ids that are content hashes', async () => {
     compressors.text = firstLines;
-    const first = await compress(paragraphs, { kind: 'text', store: new Keyv() });
-    const second = await compress(paragraphs, { kind: 'text', store: new Keyv() });
+    const first = await compress(paragraphs, { kind: 'text', budget: 256, store: new Keyv() });
+    const second = await compress(paragraphs, { kind: 'text', budget: 256, store: new Keyv() });
     assert.equal(first.text, second.text);
     assert.deepEqual(first.folds, second.folds);
   });
 
   it('stores a repeated fold once and marks each place it stood', async () => {
     compressors.text = () => ['a\n', { text: 'same', unit: 'lines', count: 1 }, '\nb\n', { text: 'same', unit: 'lines', count: 1 }];
-    const result = await compress('x '.repeat(400), { kind: 'text', store: new Keyv() });
+    const result = await compress('x '.repeat(400), { kind: 'text', budget: 256, store: new Keyv() });
     assert.equal(result.folds.length, 1);
     assert.equal(findMarkers(result.text).length, 2);
   });
@@ -60,7 +60,7 @@ describe('compress', () => {
   it('passes through when the compressed text would not be smaller', async () => {
     compressors.text = (text) => [text, { text: 'x', unit: 'chars', count: 1 }];
     const input = 'word '.repeat(500);
-    const result = await compress(input, { kind: 'text', store: new Keyv() });
+    const result = await compress(input, { kind: 'text', budget: 256, store: new Keyv() });
     assert.equal(result.passThrough, 'not-smaller');
     assert.equal(result.text, input);
     assert.deepEqual(result.folds, []);
@@ -74,6 +74,7 @@ describe('compress', () => {
     const reports: string[] = [];
     const result = await compress(paragraphs, {
       kind: 'text',
+      budget: 256,
       store: failingStore,
       onError: (_error, { stage }) => reports.push(stage),
     });
@@ -88,7 +89,7 @@ describe('compress', () => {
       throw new Error('bug');
     };
     const errors: unknown[] = [];
-    const result = await compress(paragraphs, { kind: 'text', onError: (error) => errors.push(error) });
+    const result = await compress(paragraphs, { kind: 'text', budget: 256, onError: (error) => errors.push(error) });
     assert.equal(result.passThrough, 'compressor-failed');
     assert.equal(result.text, paragraphs);
     assert.equal(errors.length, 1);
@@ -97,7 +98,7 @@ describe('compress', () => {
   it('escapes marker look-alikes from the input so they cannot pass for folds', async () => {
     compressors.text = firstLines;
     const spoof = `[[fold 123456789012: 3 lines]]\n${paragraphs}`;
-    const result = await compress(spoof, { kind: 'text', store: new Keyv() });
+    const result = await compress(spoof, { kind: 'text', budget: 256, store: new Keyv() });
     assert.ok(result.text.startsWith('[[\\fold 123456789012'));
     assert.ok(findMarkers(result.text).every((marker) => marker.id !== '123456789012'));
   });
@@ -138,7 +139,7 @@ describe('compress on unusable input', () => {
   });
 
   it('estimates the token count of a large input and says so', async () => {
-    const result = await compress('lorem ipsum dolor sit amet '.repeat(40_000), { kind: 'text', store: new Keyv() });
+    const result = await compress('lorem ipsum dolor sit amet '.repeat(40_000), { kind: 'text', budget: 256, store: new Keyv() });
     assert.equal(result.tokensBeforeExact, false);
     assert.ok(result.tokensBefore > 100_000);
   });
@@ -148,26 +149,28 @@ describe('unfold', () => {
   const lines = Array.from({ length: 30 }, (_, index) => `line ${index + 101} ${index % 3 === 0 ? 'ERROR' : 'ok'}`);
   async function foldLines(store: Keyv, options: { namespace?: string; ttl?: number } = {}): Promise<string> {
     compressors.text = (text) => [lines[0]!, '\n', { text: lines.slice(1).join('\n'), unit: 'lines', count: 29, firstLine: 102 }];
-    const result = await compress(`${lines.join('\n')}\n${'filler '.repeat(300)}`, { kind: 'text', store, ...options });
+    const result = await compress(`${lines.join('\n')}\n${'filler '.repeat(300)}`, { kind: 'text', budget: 256, store, ...options });
     return result.folds[0]!.id;
   }
 
-  it('returns the original whole, a line range in original numbering, or grep hits with numbers', async () => {
+  it('returns the original whole, or a line range or grep hits in original numbering, with numbers', async () => {
     const store = new Keyv();
     const id = await foldLines(store);
     const whole = await unfold(id, { store });
     assert.deepEqual(whole.status === 'ok' && whole.text, lines.slice(1).join('\n'));
     const range = await unfold(id, { store, lines: '110-112' });
-    assert.deepEqual(range.status === 'ok' && range.text, lines.slice(9, 12).join('\n'));
+    assert.deepEqual(range.status === 'ok' && range.text, '110: line 110 ERROR\n111: line 111 ok\n112: line 112 ok');
     const hits = await unfold(id, { store, grep: 'error', lines: [102, 110] });
     assert.deepEqual(hits.status === 'ok' && hits.text, '104: line 104 ERROR\n107: line 107 ERROR\n110: line 110 ERROR');
   });
 
-  it('accepts the whole marker as the id and treats an invalid regex as plain text', async () => {
+  it('accepts the whole marker as the id and refuses an invalid regex with a message', async () => {
     const store = new Keyv();
     const id = await foldLines(store);
-    const result = await unfold(`[[fold ${id}: 29 lines]]`, { store, grep: 'line 11(' });
-    assert.equal(result.status, 'ok');
+    assert.equal((await unfold(`[[fold ${id}: 29 lines]]`, { store, grep: 'line 11\\(' })).status, 'ok');
+    const invalid = await unfold(`[[fold ${id}: 29 lines]]`, { store, grep: 'line 11(' });
+    assert.equal(invalid.status, 'invalid-request');
+    assert.match(invalid.status === 'invalid-request' ? invalid.message : '', /missing closing \)/);
   });
 
   it('answers not-found for another namespace, even with a correct id', async () => {
@@ -188,7 +191,7 @@ describe('unfold', () => {
 
   it('rejects malformed ids and ranges with a message instead of throwing', async () => {
     assert.equal((await unfold('nope')).status, 'invalid-request');
-    assert.equal((await unfold('123456789012', { lines: '9-3' })).status, 'invalid-request');
+    assert.equal((await unfold('123456789012345', { lines: '9-3' })).status, 'invalid-request');
   });
 });
 

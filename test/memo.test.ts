@@ -10,7 +10,8 @@ afterEach(() => {
   compressors.text = realText;
 });
 
-const document = Array.from({ length: 50 }, (_, index) => `Sentence ${index} says something about topic ${index % 7}.`).join('\n');
+// Prose over the lossless limit (1,500 tokens), so that it is compressed at all.
+const document = Array.from({ length: 300 }, (_, index) => `Sentence number ${index} says something new about the topic ${index % 7}.`).join(' ');
 
 describe('createCompressorCache', () => {
   it('compresses each distinct input once and returns the same result on later calls', async () => {

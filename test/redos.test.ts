@@ -67,18 +67,17 @@ describe('hostile input', () => {
 });
 
 describe('unfold with a hostile grep pattern', () => {
-  it('gives up with a message instead of blocking the process', async () => {
+  it('answers a catastrophically backtracking pattern in linear time instead of blocking the process', async () => {
     const store = new Keyv();
     const original = compressors.text;
     const folded = `${'a'.repeat(40)}!\n`.repeat(20);
     compressors.text = () => [{ text: folded, unit: 'lines', count: 20 }];
     try {
-      const result = await compress('filler '.repeat(400), { kind: 'text', store });
+      const result = await compress('filler '.repeat(400), { kind: 'text', budget: 256, store });
       const id = result.folds[0]!.id;
-      const started = performance.now();
+      // RE2 runs it like any other pattern: no line matches, and no time limit was needed.
       const answer = await unfold(id, { store, grep: '^(a+)+$' });
-      assert.equal(answer.status, 'invalid-request');
-      assert.ok(performance.now() - started < 10_000);
+      assert.equal(answer.status === 'ok' && answer.text, '');
       // An ordinary pattern on the same fold still works.
       const hits = await unfold(id, { store, grep: 'a!$', lines: '1-3' });
       assert.equal(hits.status === 'ok' && hits.text.split('\n').length, 3);

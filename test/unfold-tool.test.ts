@@ -8,7 +8,7 @@ async function foldOf(text: string, store: Keyv): Promise<string> {
   const realText = compressors.text;
   compressors.text = (input) => ['kept\n', { text: input, unit: 'lines', count: input.split('\n').length }];
   try {
-    const result = await compress(text, { kind: 'text', store });
+    const result = await compress(text, { kind: 'text', budget: 256, store });
     return result.folds[0]!.id;
   } finally {
     compressors.text = realText;
@@ -30,7 +30,7 @@ describe('runUnfoldTool', () => {
     const id = await foldOf(original, store);
     const answer = await runUnfoldTool({ id }, { store, maxChars: 500 });
     assert.ok(answer.length < 700);
-    assert.match(answer, /cut at \d+ lines; call unfold with id \d{12} and lines or grep/);
+    assert.match(answer, /cut at \d+ lines; call unfold with id \d{15} and lines or grep/);
     assert.ok(original.startsWith(answer.slice(0, answer.indexOf('…'))));
   });
 
@@ -42,12 +42,12 @@ describe('runUnfoldTool', () => {
 
   it('answers bad input and failing stores with a message, never a throw', async () => {
     assert.match(await runUnfoldTool(undefined), /needs an `id`/);
-    assert.match(await runUnfoldTool({ id: 'abc' }), /12 digits/);
-    assert.match(await runUnfoldTool({ id: '000000000000' }), /No fold/);
+    assert.match(await runUnfoldTool({ id: 'abc' }), /15 digits/);
+    assert.match(await runUnfoldTool({ id: '000000000000000' }), /No fold/);
     const broken = new Keyv({
       store: { get: async () => { throw new Error('connection refused'); }, set: async () => true, delete: async () => false, clear: async () => {} },
       throwOnErrors: true,
     });
-    assert.match(await runUnfoldTool({ id: '000000000000' }, { store: broken }), /could not be read/);
+    assert.match(await runUnfoldTool({ id: '000000000000000' }, { store: broken }), /could not be read/);
   });
 });

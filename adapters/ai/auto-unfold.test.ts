@@ -177,6 +177,30 @@ for (const framework of frameworks) {
       assert.equal(result.text, 'Round 1. Round 2. Round 3. ');
     });
 
+    test('answers at most 8 unfold calls of one response and 24 of one step, and says so to the rest', async () => {
+      const store = new Keyv();
+      const { model, calls } = framework.mockModel((call, index): Reply => {
+        if (index === 0) return { toolCalls: [{ id: 'call-read', name: 'readLog', input: {} }] };
+        if (index > 4) return { text: 'Done.' };
+        const id = firstMarker(call);
+        return { toolCalls: Array.from({ length: 10 }, (_, at) => ({ id: `call-${index}-${at}`, name: 'unfold', input: { id, grep: `line ${at}` } })) };
+      });
+      await framework.generateText({
+        model: framework.wrapLanguageModel({ model, middleware: tokenfoldMiddleware({ store, autoUnfold: true, maxUnfoldRounds: 5 }) }),
+        tools: { readLog: logTool(framework, hadoopLog, [], 'readLog') },
+        stopWhen: framework.stepCountIs(5),
+        prompt: question,
+      });
+      const answers = toolResults(calls.at(-1)!.prompt).filter((part: any) => String(part.toolCallId).startsWith('call-') && part.toolName === 'unfold');
+      const refused = answers.filter((part: any) => /^Not run: at most 8 unfold calls are answered per response and 24 per step/.test(part.output.value));
+      assert.equal(answers.length, 40, 'four rounds of ten calls, each answered');
+      assert.equal(answers.length - refused.length, 24, 'eight in each of the first three rounds, none after');
+      assert.deepEqual(
+        [1, 2, 3, 4].map((round) => refused.filter((part: any) => part.toolCallId.startsWith(`call-${round}-`)).length),
+        [2, 2, 2, 10],
+      );
+    });
+
     test("with the app's own unfold tool the middleware neither adds another nor answers for it", async () => {
       const store = new Keyv();
       const { model, calls } = framework.mockModel((call, index): Reply => {

@@ -36,11 +36,22 @@ import type {
  * exchange itself is not part of the app's history: a later step that needs it unfolds again.
  */
 
+/**
+ * Unfold calls answered per model response, and per step (one call of the wrapped model, all its
+ * rounds). A model told by a hostile tool output to unfold everything, or to grep the same fold a
+ * hundred times, gets the first ones answered and a note for the rest, so one step costs at most
+ * this many store reads and greps.
+ */
+export const MAX_UNFOLDS_PER_ROUND = 8;
+export const MAX_UNFOLDS_PER_STEP = 24;
+
 export interface UnfoldSettings extends UnfoldToolOptions {
   /** The tool definition the middleware offered; its presence in `tools` turns this mode on. */
   offered: FunctionTool;
   maxRounds: number;
   report: (error: unknown) => void;
+  /** Told of each unfold answered here (for the savings totals); never awaited by the loop's answer. */
+  answered?: (answer: string, call: { toolCallId: string; input: unknown }) => void;
 }
 
 /** Runs the generate rounds; returns `first` itself when the model did not call unfold. */
@@ -55,6 +66,7 @@ export async function generateWithUnfold(
   let usage = first.usage;
   const warnings = [...(first.warnings ?? [])];
   const earlier: Content[] = [];
+  const allowance = { left: MAX_UNFOLDS_PER_STEP };
   for (let round = 1; ; round++) {
     const calls = result.content.filter(isClientToolCall);
     const unfolds = calls.filter(isUnfoldCall);
@@ -65,7 +77,7 @@ export async function generateWithUnfold(
       result = { ...result, content, finishReason: finishWithout(result.finishReason, content) };
       break;
     }
-    prompt = [...prompt, ...(await exchange(textAndReasoning(result.content), unfolds, settings))];
+    prompt = [...prompt, ...(await exchange(textAndReasoning(result.content), unfolds, settings, allowance))];
     earlier.push(...result.content.filter((part) => !isClientToolCall(part)));
     result = await model.doGenerate(nextCall(params, prompt, round, settings));
     usage = addUsage(usage, result.usage);
@@ -105,6 +117,7 @@ async function* streamRounds(
   let stream = firstStream;
   let prompt = params.prompt;
   let usage: Usage | undefined;
+  const allowance = { left: MAX_UNFOLDS_PER_STEP };
   for (let round = 1; ; round++) {
     const said = new SaidSoFar();
     const held: StreamPart[] = [];
@@ -148,7 +161,7 @@ async function* streamRounds(
     // Withdraw the round's client tool calls (unfold and, when mixed, the app's); keep the rest.
     const withdrawn = new Set(calls.map((call) => call.toolCallId));
     yield* held.filter((part) => !withdrawn.has(toolCallIdOf(part) ?? ''));
-    prompt = [...prompt, ...(await exchange(said.parts(), unfolds, settings))];
+    prompt = [...prompt, ...(await exchange(said.parts(), unfolds, settings, allowance))];
     stream = (await model.doStream(nextCall(params, prompt, round, settings))).stream;
   }
 }
@@ -158,9 +171,14 @@ async function exchange(
   said: AssistantPart[],
   unfolds: ToolCallContent[],
   settings: UnfoldSettings,
+  allowance: { left: number },
 ): Promise<Message[]> {
   const inputs = unfolds.map((call) => parseInput(call.input));
-  const answers = await Promise.all(inputs.map((input) => runUnfoldTool(input, settings)));
+  const answered = Math.min(inputs.length, MAX_UNFOLDS_PER_ROUND, allowance.left);
+  allowance.left -= answered;
+  const refusal = `Not run: at most ${MAX_UNFOLDS_PER_ROUND} unfold calls are answered per response and ${MAX_UNFOLDS_PER_STEP} per step. Ask for the folds you need most, or use lines or grep to read less of each.`;
+  const answers = await Promise.all(inputs.map((input, at) => (at < answered ? runUnfoldTool(input, settings) : refusal)));
+  for (let at = 0; at < answered; at++) settings.answered?.(answers[at]!, { toolCallId: unfolds[at]!.toolCallId, input: inputs[at] });
   const calls: AssistantPart[] = unfolds.map((call, at) => ({
     type: 'tool-call',
     toolCallId: call.toolCallId,
@@ -234,7 +252,7 @@ function finishWithout<Reason extends { unified: string; raw: string | undefined
 }
 
 // The model's tool input is a JSON string; an unparsable one is passed on as the raw text, from
-// which `runUnfoldTool` still reads a 12-digit id if there is one.
+// which `runUnfoldTool` still reads a 15-digit id if there is one.
 function parseInput(input: string): unknown {
   try {
     return JSON.parse(input);

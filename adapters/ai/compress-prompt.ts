@@ -1,5 +1,6 @@
-import { compressesTool, createToolOutputCompressor, type CompressResult } from '../../core/index.ts';
+import { compressesTool, createToolOutputCompressor, type CompressResult, type SavingsTally } from '../../core/index.ts';
 import type { Message, Prompt, ToolMessage, ToolResultOutput, ToolResultPart } from './sdk-types.ts';
+import { createSessionPromptCompressor } from './session-prompt.ts';
 import type { ErrorStage, TokenfoldMiddlewareOptions } from './types.ts';
 
 /*
@@ -33,8 +34,10 @@ type Remembered = { query: string; value: unknown; rewrite: Rewrite };
 export function createPromptCompressor(
   options: TokenfoldMiddlewareOptions,
   report: (error: unknown, stage: ErrorStage) => void,
+  savings: SavingsTally,
 ): PromptCompressor {
   const compressOutput = createToolOutputCompressor({
+    savings,
     store: options.store,
     namespace: options.namespace,
     budget: options.budget,
@@ -43,9 +46,11 @@ export function createPromptCompressor(
     ttl: options.ttl,
     maxBytes: options.maxBytes,
     maxEntries: options.maxEntries,
-    onCompress: options.onCompress,
     onError: (error, context) => report(error, context.stage),
+    source: 'ai',
   });
+  // The session features (core/session) decide per output instead: see session-prompt.ts.
+  if (options.session) return createSessionPromptCompressor(options, report, compressOutput, savings);
   const remembered = new WeakMap<object, Remembered>();
 
   /** The compressed text, or `undefined` when it should go out as it was. */

@@ -1,4 +1,4 @@
-import { compress, type CompressOptions, type CompressResult } from '../../core/index.ts';
+import { compress, documentBudget, type CompressOptions, type CompressResult } from '../../core/index.ts';
 
 /*
  * Documents the app puts in the prompt itself (RAG passages, fetched pages, files) never pass
@@ -41,7 +41,9 @@ export async function compressDocuments(
       if (typeof document !== 'string') return document;
       const share = budget && totalChars > 0 ? Math.max(64, Math.round((budget * document.length) / totalChars)) : 0;
       try {
-        const result = await compress(document, share ? { ...compressOptions, budget: share } : compressOptions);
+        // Without a shared budget each document gets `documentBudget`: small passages are
+        // compressed for the query too, unlike tool outputs.
+        const result = await compress(document, { ...compressOptions, budget: share || documentBudget });
         try {
           onCompress?.(result, index);
         } catch {

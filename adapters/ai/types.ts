@@ -1,5 +1,6 @@
 import type Keyv from 'keyv';
-import type { CompressResult, TokenCounter, TokenizerName } from '../../core/index.ts';
+import type { CompressResult, NetSavings, SessionOptions, TokenCounter, TokenizerName, UnfoldEvent } from '../../core/index.ts';
+import type { CacheOptions } from '../../core/cache/index.ts';
 
 /*
  * Public types of the AI SDK adapter. They are structural, so that one middleware object is
@@ -7,7 +8,8 @@ import type { CompressResult, TokenCounter, TokenizerName } from '../../core/ind
  * and importing `tokenfold/ai` loads nothing of the AI SDK.
  */
 
-export interface TokenfoldMiddlewareOptions {
+/** Options of `tokenfoldMiddleware`; `cacheAlign`, `cacheBreakpoints` and `onCacheReport` come from `CacheOptions`. */
+export interface TokenfoldMiddlewareOptions extends CacheOptions {
   /** Where folded originals go. Default: tokenfold's in-memory store for the process. */
   store?: Keyv;
   /** Scopes fold ids (tenant, user, conversation); the unfold tool only finds its own namespace. */
@@ -26,8 +28,16 @@ export interface TokenfoldMiddlewareOptions {
   tools?: readonly string[];
   /** Never compress the outputs of these tools. `unfold` is always skipped. */
   skipTools?: readonly string[];
-  /** Called once per real compression (never for a memoized one), e.g. to report savings. */
-  onCompress?: (result: CompressResult) => void;
+  /**
+   * Called once per real compression (never for a memoized one), with this middleware's running
+   * totals: tokens saved, tokens the model read back through unfold, and the net of the two.
+   */
+  onCompress?: (result: CompressResult, savings: NetSavings) => void;
+  /**
+   * Called once per unfold answer the model got (from `unfoldTool()` in your tools, seen in the
+   * next prompt, or answered by `autoUnfold`), with its tokens and the running totals.
+   */
+  onUnfold?: (event: UnfoldEvent) => void;
   /** Told about failures that were survived; the original output was sent instead. Never throws back. */
   onError?: (error: unknown, context: { stage: ErrorStage }) => void;
   /**
@@ -44,6 +54,12 @@ export interface TokenfoldMiddlewareOptions {
   unfoldMaxChars?: number;
   /** Most compressed outputs remembered. Default 1,000. */
   maxEntries?: number;
+  /**
+   * The conversation as a whole (see the README's "Sessions"): repeats sent as references,
+   * re-reads as diffs, budgets learned from unfolds, and with `history: 'batch' | 'always'`
+   * superseded and old outputs folded to one line. `true` for the defaults. Default off.
+   */
+  session?: boolean | SessionOptions;
 }
 
 export type ErrorStage = 'store' | 'compressor' | 'adapter' | 'unfold';

@@ -21,7 +21,7 @@ async function unfoldThrough(framework: Framework, tool: unknown, inputs: unknow
 for (const framework of frameworks) {
   describe(`unfoldTool with ${framework.name}`, () => {
     test("the model is offered the core's name, description and input schema", async () => {
-      const { calls } = await unfoldThrough(framework, unfoldTool(), [{ id: '000000000000' }]);
+      const { calls } = await unfoldThrough(framework, unfoldTool(), [{ id: '000000000000000' }]);
       const [offered] = calls[0]!.tools!;
       assert.equal(offered.name, 'unfold');
       assert.equal(offered.description, UNFOLD_TOOL_DESCRIPTION);
@@ -35,15 +35,17 @@ for (const framework of frameworks) {
       const id = findMarkers(compressed.text)[0]!.id;
       const stored = await unfold(id, { store, namespace });
       assert.equal(stored.status, 'ok');
-      const { firstLine = 1, text = '' } = stored.status === 'ok' ? stored : {};
+      const { firstLine = 1, text = '', lineNumbers } = stored.status === 'ok' ? stored : {};
+      const numberOf = (index: number) => lineNumbers?.[index] ?? firstLine + index;
       const { outputs } = await unfoldThrough(framework, unfoldTool({ store, namespace, maxChars: 10_000_000 }), [
         { id },
-        { id, lines: `${firstLine}-${firstLine + 1}` },
+        { id, lines: `${numberOf(0)}-${numberOf(1)}` },
         { id, grep: 'info' },
       ]);
       const [whole, range, grep] = outputs.map((output) => output.value as string);
       assert.equal(whole, text, 'the whole fold, byte-exact');
-      assert.equal(range, text.split('\n').slice(0, 2).join('\n'), 'lines in the numbering of the original');
+      const firstTwo = text.split('\n').slice(0, 2).map((line, index) => `${numberOf(index)}: ${line}`);
+      assert.equal(range, firstTwo.join('\n'), 'lines in the numbering of the original');
       assert.ok(grep!.split('\n').every((line) => /^\d+: .*info/i.test(line)));
     });
 
@@ -57,7 +59,7 @@ for (const framework of frameworks) {
         'just a string',
       ]);
       assert.match(outputs[0].value, /No fold/);
-      assert.match(outputs[1].value, /12 digits/);
+      assert.match(outputs[1].value, /15 digits/);
       assert.equal(outputs[2].type, 'error-text', 'the AI SDK reports the invalid input to the model');
     });
   });

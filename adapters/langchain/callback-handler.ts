@@ -38,6 +38,8 @@ export interface TokenfoldUnfoldEvent {
   grep?: string;
   /** Length of the answer the model got. */
   chars: number;
+  /** Its o200k tokens: what this fold did not save after all. */
+  tokensReturned?: number;
 }
 
 export type TokenfoldRecord =
@@ -54,6 +56,9 @@ export interface TokenfoldTotals {
   tokensSaved: number;
   folds: number;
   unfolds: number;
+  /** Tokens the unfold answers gave back, and `tokensSaved` minus them. */
+  tokensReturned: number;
+  netSaved: number;
 }
 
 /**
@@ -79,7 +84,7 @@ export async function emitTokenfoldEvent(
  * @example
  * const report = new TokenfoldCallbackHandler();
  * await agent.invoke({ messages }, { callbacks: [report] });
- * console.log(report.totals); // { outputs: 3, compressed: 2, tokensBefore: 41210, tokensAfter: 3904, ... }
+ * console.log(report.totals); // { outputs: 3, compressed: 2, tokensBefore: 41210, tokensAfter: 3904, ..., netSaved: 36102 }
  */
 export class TokenfoldCallbackHandler extends BaseCallbackHandler {
   name = 'TokenfoldCallbackHandler';
@@ -169,10 +174,13 @@ function addUp(records: readonly TokenfoldRecord[]): TokenfoldTotals {
     tokensSaved: 0,
     folds: 0,
     unfolds: 0,
+    tokensReturned: 0,
+    netSaved: 0,
   };
   for (const record of records) {
     if (record.event === 'unfold') {
       totals.unfolds++;
+      totals.tokensReturned += record.tokensReturned ?? 0;
       continue;
     }
     totals.outputs++;
@@ -182,5 +190,6 @@ function addUp(records: readonly TokenfoldRecord[]): TokenfoldTotals {
     totals.folds += record.folds.length;
   }
   totals.tokensSaved = totals.tokensBefore - totals.tokensAfter;
+  totals.netSaved = totals.tokensSaved - totals.tokensReturned;
   return totals;
 }

@@ -11,7 +11,7 @@ import { RunnablePassthrough, RunnableSequence } from '@langchain/core/runnables
 import { fakeModel } from '@langchain/core/testing';
 import { FakeEmbeddings } from '@langchain/core/utils/testing';
 import Keyv from 'keyv';
-import { compress, findMarkers, unfold, type CompressResult } from 'tokenfold';
+import { compress, documentBudget, findMarkers, unfold, type CompressResult } from 'tokenfold';
 import {
   TokenfoldCallbackHandler,
   TokenfoldDocumentCompressor,
@@ -146,7 +146,7 @@ describe('TokenfoldDocumentCompressor in a ContextualCompressionRetriever', () =
 
   it('escapes fold markers that a document already holds, so only its own folds parse', async () => {
     const { compressor } = setUp();
-    const alreadyText = (await compress(chunks[0]!.pageContent, { store: new Keyv(), query: questions[0]!.question })).text;
+    const alreadyText = (await compress(chunks[0]!.pageContent, { store: new Keyv(), query: questions[0]!.question, budget: documentBudget })).text;
     const earlier = findMarkers(alreadyText).map((marker) => marker.id);
     assert.ok(earlier.length > 0);
     const [output] = await compressor.compressDocuments([new Document({ pageContent: alreadyText, metadata: { source: 'compressed' } })], 'Where is Normandy?');

@@ -4,6 +4,7 @@ import type { DocumentInterface } from '@langchain/core/documents';
 import { BaseDocumentCompressor } from '@langchain/core/retrievers/document_compressors';
 import { RunnableLambda } from '@langchain/core/runnables';
 import type { Runnable, RunnableConfig, RunnableInterface } from '@langchain/core/runnables';
+import { documentBudget } from '../../core/index.ts';
 import { COMPRESS_EVENT, emitTokenfoldEvent } from './callback-handler.ts';
 import { createSafeCompress, reportError } from './options.ts';
 import type { SafeCompress, TokenfoldLangChainOptions } from './options.ts';
@@ -49,7 +50,8 @@ export class TokenfoldDocumentCompressor extends BaseDocumentCompressor {
   constructor(options: TokenfoldLangChainOptions = {}) {
     super();
     this.#options = options;
-    this.#compressSafely = createSafeCompress(options);
+    // Retrieved documents are compressed for the query even when small (see `documentBudget`).
+    this.#compressSafely = createSafeCompress({ budget: documentBudget, ...options });
   }
 
   /** Compresses each document for `query`; never throws, never drops a document. */

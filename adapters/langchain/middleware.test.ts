@@ -260,7 +260,8 @@ describe('content blocks and bad input', () => {
     const { message, finalAnswer } = await toolMessageFor(already);
     const content = message.content as string;
     assert.ok(findMarkers(content).every((marker) => !earlier.includes(marker.id)));
-    assert.ok(content.includes(`[[\\fold ${earlier[0]}`), 'the earlier marker stays readable, escaped');
+    // Where an earlier marker still shows (the compressor may fold its line away), it is escaped.
+    for (const id of earlier.filter((id) => content.includes(`fold ${id}`))) assert.ok(content.includes(`[[\\fold ${id}`), 'the earlier marker stays readable, escaped');
     assert.equal(finalAnswer, 'done');
   });
 
@@ -329,16 +330,21 @@ describe('streaming and reporting', () => {
     await agent.invoke({ messages: [new HumanMessage(question)] }, { callbacks: [report] });
 
     const [compression] = compressions;
+    const [record, unfoldRecord] = report.records;
+    const tokensReturned = unfoldRecord?.event === 'unfold' ? unfoldRecord.tokensReturned! : Number.NaN;
+    assert.ok(tokensReturned > 0, 'the unfold event counts the tokens the model read back');
+    const tokensSaved = compression!.tokensBefore - compression!.tokensAfter;
     assert.deepEqual(report.totals, {
       outputs: 1,
       compressed: 1,
       tokensBefore: compression!.tokensBefore,
       tokensAfter: compression!.tokensAfter,
-      tokensSaved: compression!.tokensBefore - compression!.tokensAfter,
+      tokensSaved,
       folds: compression!.folds.length,
       unfolds: 1,
+      tokensReturned,
+      netSaved: tokensSaved - tokensReturned,
     });
-    const [record, unfoldRecord] = report.records;
     assert.equal(record?.event === 'compress' && record.toolCallId, 'call-read');
     assert.equal(record?.event === 'compress' && record.cached, false);
     assert.equal(unfoldRecord?.event === 'unfold' && compression!.folds.some((fold) => fold.id === unfoldRecord.id), true);

@@ -1,12 +1,17 @@
 import { ToolMessage } from '@langchain/core/messages';
 import type { BaseMessage } from '@langchain/core/messages';
 import { createMiddleware } from 'langchain';
-import { compressesTool } from '../../core/index.ts';
+import { compressesTool, createSavingsTally, recordUsage, usagePolicy, UNFOLD_TOOL_NAME } from '../../core/index.ts';
 import { COMPRESS_EVENT, emitTokenfoldEvent } from './callback-handler.ts';
 import { createSafeCompress, reportError } from './options.ts';
 import type { SafeCompress, TokenfoldLangChainOptions } from './options.ts';
-import type { ToolOutputOptions } from '../../core/index.ts';
+import type { SessionOptions, ToolOutputOptions } from '../../core/index.ts';
 import { createUnfoldTool } from './unfold-tool.ts';
+import { createLangChainSession } from './session.ts';
+import { createLangChainCacheStep } from './cache.ts';
+import { copyToolMessage } from './tool-message.ts';
+import { langChainUsage } from './usage.ts';
+import type { CacheOptions } from '../../core/cache/index.ts';
 
 /*
  * Agent middleware for `createAgent`: each tool result is compressed as it comes back from the
@@ -16,9 +21,11 @@ import { createUnfoldTool } from './unfold-tool.ts';
  * What was folded stays one `unfold` call away; the middleware registers that tool itself.
  */
 
-export interface TokenfoldMiddlewareOptions extends TokenfoldLangChainOptions, Pick<ToolOutputOptions, 'tools' | 'skipTools'> {
+export interface TokenfoldMiddlewareOptions extends TokenfoldLangChainOptions, Pick<ToolOutputOptions, 'tools' | 'skipTools'>, CacheOptions {
   /** Longest unfold answer in characters. Default 40,000. */
   unfoldMaxChars?: number;
+  /** The session features (README "Sessions"): `true` for the defaults. Default off. */
+  session?: boolean | SessionOptions;
 }
 
 /** What the middleware adds to a ToolMessage it rewrote, under `metadata.tokenfold`. */
@@ -46,13 +53,20 @@ export interface TokenfoldMessageMetadata {
  * });
  */
 export function tokenfoldMiddleware(options: TokenfoldMiddlewareOptions = {}) {
-  const { tools, skipTools, unfoldMaxChars, ...compressOptions } = options;
+  const { tools, skipTools, unfoldMaxChars, session: sessionOptions, ...rest } = options;
+  // Net savings for onCompress / onUnfold, one tally for the compressor, the session and unfolds.
+  const savings = createSavingsTally({ onCompress: options.onCompress, onUnfold: options.onUnfold, tokenizer: options.tokenizer, onError: (error) => reportError(options, error) });
+  const compressOptions = { ...rest, savings };
   const compressSafely = createSafeCompress(compressOptions);
+  const session = sessionOptions ? createLangChainSession(sessionOptions, { ...compressOptions, tools, skipTools }) : undefined;
+  const cacheStep = createLangChainCacheStep(options);
   const unfoldTool = createUnfoldTool({
     store: options.store,
     namespace: options.namespace,
     maxChars: unfoldMaxChars,
   });
+  const policy = usagePolicy(sessionOptions);
+  const ledgerStore = options.ledger !== false ? options.store : undefined;
 
   return createMiddleware({
     name: 'TokenfoldMiddleware',
@@ -60,8 +74,12 @@ export function tokenfoldMiddleware(options: TokenfoldMiddlewareOptions = {}) {
     wrapToolCall: async (request, handler) => {
       // The tool's own errors are the agent's business: they pass through untouched.
       const result = await handler(request);
+      if (ToolMessage.isInstance(result) && request.toolCall.name === UNFOLD_TOOL_NAME && typeof result.content === 'string') {
+        await savings.unfolded(result.content, { toolCallId: result.tool_call_id, input: request.toolCall.args });
+      }
       if (!ToolMessage.isInstance(result) || !compressesTool(request.toolCall.name, { tools, skipTools })) return result;
       try {
+        if (session) return await session.toolResult(result, request.toolCall, request.state?.messages);
         const query = lastHumanText(request.state?.messages);
         return await compressToolMessage(result, query, compressSafely);
       } catch (error) {
@@ -69,6 +87,17 @@ export function tokenfoldMiddleware(options: TokenfoldMiddlewareOptions = {}) {
         return result;
       }
     },
+    // History folds (session `history: 'batch' | 'always'`) apply to the model call only; then
+    // prompt-cache alignment (cache.ts) on exactly what the model gets; then the provider's usage
+    // of the call goes to the ledger.
+    ...((session || cacheStep || ledgerStore) && {
+      wrapModelCall: async (request, handler) => {
+        const sessionRequest = session ? { ...request, messages: await session.modelMessages(request.messages) } : request;
+        const response = await handler(cacheStep ? cacheStep(sessionRequest) : sessionRequest);
+        if (ledgerStore) void recordUsage(ledgerStore, langChainUsage(response), { namespace: options.namespace, source: 'langchain', policy });
+        return response;
+      },
+    }),
   });
 }
 
@@ -118,17 +147,7 @@ async function compressToolMessage(message: ToolMessage, query: string, compress
     tokensAfter: compressed.reduce((sum, result) => sum + result.tokensAfter, 0),
     folds: compressed.flatMap((result) => result.folds.map((fold) => fold.id)),
   };
-  return new ToolMessage({
-    content: newContent,
-    tool_call_id: message.tool_call_id,
-    name: message.name,
-    id: message.id,
-    artifact: message.artifact,
-    status: message.status,
-    additional_kwargs: message.additional_kwargs,
-    response_metadata: message.response_metadata,
-    metadata: { ...message.metadata, tokenfold },
-  });
+  return copyToolMessage(message, { content: newContent, tokenfold });
 }
 
 function isTextBlock(block: unknown): block is { type: 'text'; text: string } {

@@ -18,7 +18,7 @@ export type SafeCompress = (text: unknown, query: string) => Promise<SafeCompres
 
 /** Creates the memoized, never-throwing compress that one adapter instance uses for its lifetime. */
 export function createSafeCompress(options: TokenfoldLangChainOptions): SafeCompress {
-  const compressOutput = createToolOutputCompressor(options);
+  const compressOutput = createToolOutputCompressor({ source: 'langchain', ...options });
   return async (text, query) => (typeof text === 'string' ? compressOutput(text, query) : undefined);
 }
 

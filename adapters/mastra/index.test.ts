@@ -325,7 +325,8 @@ describe('tokenfoldProcessor on results it should not touch', () => {
     const seen = run.seen[0]!.text;
     assert.notEqual(seen, compressed.text);
     assert.ok(findMarkers(seen).every((marker) => !earlier.includes(marker.id)));
-    assert.ok(seen.includes(`[[\\fold ${earlier[0]}`), 'the earlier marker stays readable, escaped');
+    // Where an earlier marker still shows (the compressor may fold its line away), it is escaped.
+    for (const id of earlier.filter((id) => seen.includes(`fold ${id}`))) assert.ok(seen.includes(`[[\\fold ${id}`), 'the earlier marker stays readable, escaped');
   });
 
   it('passes through an output over maxBytes', async () => {
@@ -360,7 +361,7 @@ describe('createUnfoldTool', () => {
   it('answers an unknown id with a message the model can act on, inside a real loop', async () => {
     const scripted = scriptedModel((prompt, step) =>
       step === 0
-        ? { toolCalls: [{ toolCallId: 'call-unfold', toolName: 'unfold', input: { id: '000000000000' } }] }
+        ? { toolCalls: [{ toolCallId: 'call-unfold', toolName: 'unfold', input: { id: '000000000000000' } }] }
         : { text: toolResultsIn(prompt).at(-1)!.text },
     );
     const agent = new Agent({
@@ -370,7 +371,7 @@ describe('createUnfoldTool', () => {
       model: scripted.model,
       tools: { unfold: createUnfoldTool({ store: new Keyv({ throwOnErrors: true }), namespace }) },
     });
-    const result = await agent.generate('Show me fold 000000000000.', { maxSteps: 3 });
-    assert.match(result.text, /No fold 000000000000/);
+    const result = await agent.generate('Show me fold 000000000000000.', { maxSteps: 3 });
+    assert.match(result.text, /No fold 000000000000000/);
   });
 });

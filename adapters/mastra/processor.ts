@@ -1,7 +1,19 @@
 import type { MastraDBMessage, MastraMessagePart } from '@mastra/core/agent/message-list';
-import type { ProcessInputStepArgs, ProcessInputStepResult, ProcessToolResultArgs, Processor } from '@mastra/core/processors';
-import { compressesTool, createToolOutputCompressor, reporter, UNFOLD_TOOL_NAME } from '../../core/index.ts';
-import type { ToolOutputOptions } from '../../core/index.ts';
+import type {
+  ProcessInputStepArgs,
+  ProcessInputStepResult,
+  ProcessLLMRequestArgs,
+  ProcessLLMRequestResult,
+  ProcessOutputStepArgs,
+  ProcessToolResultArgs,
+  Processor,
+} from '@mastra/core/processors';
+import { compressesTool, createSavingsTally, createToolOutputCompressor, recordUsage, usagePolicy, reporter, UNFOLD_TOOL_NAME } from '../../core/index.ts';
+import { aiSdkUsage } from '../ai/usage.ts';
+import type { SessionOptions, ToolOutputOptions } from '../../core/index.ts';
+import { createMastraSession } from './session.ts';
+import { createMastraCacheStep } from './cache.ts';
+import type { CacheOptions } from '../../core/cache/index.ts';
 import { createUnfoldTool, type MastraUnfoldTool } from './unfold-tool.ts';
 
 /*
@@ -34,11 +46,13 @@ import { createUnfoldTool, type MastraUnfoldTool } from './unfold-tool.ts';
  * Options: those every adapter takes (`store`, `namespace`, `budget`, `minTokens`, `maxBytes`,
  * `ttl`, `tokenizer`, `maxEntries`, `tools`, `skipTools`, `onCompress`, `onError`...) and these.
  */
-export interface TokenfoldProcessorOptions extends ToolOutputOptions {
+export interface TokenfoldProcessorOptions extends ToolOutputOptions, CacheOptions {
   /** Offer the unfold tool at every step when registered as an input processor. Default true. */
   addUnfoldTool?: boolean;
   /** Longest unfold answer in characters. Default 40,000. */
   unfoldMaxChars?: number;
+  /** The session features (README "Sessions"): `true` for the defaults. Default off. */
+  session?: boolean | SessionOptions;
 }
 
 /** The processor: an input processor (offers `unfold`) and an output processor (compresses). */
@@ -61,9 +75,21 @@ export type TokenfoldProcessor = Processor<'tokenfold'> &
  * });
  */
 export function tokenfoldProcessor(options: TokenfoldProcessorOptions = {}): TokenfoldProcessor {
-  const { addUnfoldTool = true, unfoldMaxChars, ...compressOptions } = options;
+  const { addUnfoldTool = true, unfoldMaxChars, session: sessionOptions, ...rest } = options;
   const report = reporter(options.onError);
-  const compressOutput = createToolOutputCompressor(compressOptions);
+  // Net savings for onCompress / onUnfold, one tally for the compressor, the session and unfolds.
+  const savings = createSavingsTally({
+    onCompress: options.onCompress,
+    onUnfold: options.onUnfold,
+    tokenizer: options.tokenizer,
+    onError: (error) => report(error, { stage: 'adapter', kind: 'savings' }),
+  });
+  const compressOptions = { ...rest, savings };
+  const session = sessionOptions ? createMastraSession(sessionOptions, compressOptions) : undefined;
+  const cacheStep = createMastraCacheStep(options);
+  const policy = usagePolicy(sessionOptions);
+  const ledgerStore = options.ledger !== false ? options.store : undefined;
+  const compressOutput = createToolOutputCompressor({ source: 'mastra', ...compressOptions });
   const unfoldTool = createUnfoldTool({
     store: options.store,
     namespace: options.namespace,
@@ -71,8 +97,8 @@ export function tokenfoldProcessor(options: TokenfoldProcessorOptions = {}): Tok
   });
 
   /** The compressed text for a tool result, or `undefined` to keep the result as it is. */
-  async function compressResult(result: unknown, query: string): Promise<string | undefined> {
-    const compressed = await compressOutput(result, query);
+  async function compressResult(result: unknown, query: string, toolName: string): Promise<string | undefined> {
+    const compressed = await compressOutput(result, query, toolName);
     return compressed?.changed ? compressed.text : undefined;
   }
 
@@ -84,9 +110,10 @@ export function tokenfoldProcessor(options: TokenfoldProcessorOptions = {}): Tok
 
     async processToolResult(args: ProcessToolResultArgs) {
       const { toolName, toolCallId, result, providerExecuted, messageList } = args;
+      if (toolName === UNFOLD_TOOL_NAME && typeof result === 'string') await savings.unfolded(result, { toolCallId, input: args.args });
       if (providerExecuted || !compressesTool(toolName, options)) return undefined;
       try {
-        const compressed = await compressResult(result, lastUserText(args.messages));
+        const compressed = session ? await session.toolResult(args) : await compressResult(result, lastUserText(args.messages), toolName);
         if (compressed === undefined) return undefined;
         const updated = messageList.updateToolInvocation({
           type: 'tool-invocation',
@@ -100,7 +127,25 @@ export function tokenfoldProcessor(options: TokenfoldProcessorOptions = {}): Tok
       }
     },
 
-    processInputStep({ tools: stepTools, activeTools }: ProcessInputStepArgs): ProcessInputStepResult | undefined {
+    // History folds (session `history: 'batch' | 'always'`) apply to each model call's prompt only.
+    ...((session || cacheStep.active) && {
+      async processLLMRequest(args: ProcessLLMRequestArgs): Promise<ProcessLLMRequestResult> {
+        const { prompt } = args;
+        const rewritten = session ? await session.llmRequest(prompt).catch(() => undefined) : undefined;
+        // Then prompt-cache alignment (cache.ts), on exactly what the model gets.
+        return cacheStep.llmRequest(args, rewritten ? (rewritten as typeof prompt) : prompt);
+      },
+    }),
+
+    // The provider's usage of each step goes to the ledger, tagged with the history policy.
+    ...(ledgerStore && {
+      processOutputStep(args: ProcessOutputStepArgs) {
+        void recordUsage(ledgerStore, aiSdkUsage(args.usage), { namespace: options.namespace, source: 'mastra', policy });
+        return args.messageList!;
+      },
+    }),
+
+    processInputStep: cacheStep.inputStep(({ tools: stepTools, activeTools }: ProcessInputStepArgs): ProcessInputStepResult | undefined => {
       if (!addUnfoldTool) return undefined;
       const addTool = !stepTools?.[UNFOLD_TOOL_NAME];
       // A step limited to some tools still needs unfold to read what was folded.
@@ -110,7 +155,7 @@ export function tokenfoldProcessor(options: TokenfoldProcessorOptions = {}): Tok
         ...(addTool ? { tools: { ...stepTools, [UNFOLD_TOOL_NAME]: unfoldTool } } : {}),
         ...(activate ? { activeTools: [...activeTools, UNFOLD_TOOL_NAME] } : {}),
       };
-    },
+    }),
   };
 }
 

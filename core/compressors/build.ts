@@ -1,5 +1,9 @@
 import type { Compressor, CompressorContext } from '../types.ts';
-import { MARKER_TOKENS, itemsFromSpans, renderItems, splitLines, worthFolding, type LineSpan } from './lines.ts';
+import { findEvidence, type Evidence } from '../evidence.ts';
+import { quoteValue } from '../folds.ts';
+import { IMPORTANT, NOISE, absorbIntoNoise, classifiedHead, classify } from './build-lines.ts';
+import { selectLines } from './line-select.ts';
+import { LONG_EVIDENCE_CHARS, LONG_LINE_CHARS, LONG_LINE_SHOWN, MARKER_TOKENS, countTerms, itemsFromSpans, queryTerms, renderItems, splitLines, worthFolding, type LineSpan } from './lines.ts';
 
 /*
  * Build, lint and test-runner output: jest, vitest, node:test / TAP, mocha, pytest, tsc, eslint,
@@ -11,272 +15,49 @@ import { MARKER_TOKENS, itemsFromSpans, renderItems, splitLines, worthFolding, t
  * `Requirement already satisfied`, progress bars, dots) fold into one marker per contiguous run
  * whose summary counts them: `[[fold …: 415 lines; 412 passing, 3 skipped]]`.
  *
- * How: one pass classifies each line (looking at its first 300 characters only, so a megabyte
- * line costs what a short one does) as noise, important, neutral or filler; filler (blank lines,
- * `# Subtest:`) and short headings between two noise lines join the noise run around them. Noise
- * runs fold. If the rest is still over the budget, the largest runs of neutral lines fold too,
- * until it fits; important lines never fold.
+ * How: build-lines.ts classes each line (noise, important, neutral, filler) from its start as a
+ * terminal shows it; the evidence layer (core/evidence.ts) marks what must stay. Noise runs fold
+ * with their counts. If the rest is over the budget, line-select.ts keeps lines near the evidence,
+ * at the end, matching the query and at the start, and the other runs fold, each marker saying
+ * what it holds (its warnings, the command it ran, repeated errors by group, or its first line).
  */
 
-// Line classes. Important lines never fold; neutral ones fold only to meet the budget.
-const NEUTRAL = 0;
-const IMPORTANT = 1;
-const NOISE = 2;
-const FILLER = 3;
+// A fold made to meet the budget must hide at least this many tokens (about three markers).
+const MIN_BUDGET_FOLD_TOKENS = 3 * MARKER_TOKENS;
 
-// Only the start of a line decides its class: bounded work per line, whatever its length.
-const HEAD_CHARS = 300;
-
-interface NoiseRule {
-  pattern: RegExp;
-  /** What the summary counts one line as; unlabelled noise only adds to the marker's line count. */
-  label?: string;
-  /** Characters a matching line starts with (after indentation), so most rules never run. */
-  starts?: string;
-  /** Text a line must contain to match, for the rules not anchored at its start. */
-  contains?: string;
-}
-
-// Lines that say "this test passed". Tried before the failure patterns, so that
-// `✓ throws an error on bad input` counts as a passing test, not as an error.
-const PASS_RULES: NoiseRule[] = [
-  { pattern: /^\s*(✓|✔|√)\s.*\(\d+ tests?\)/, label: 'passing files', starts: '✓✔√' }, // vitest file line
-  { pattern: /^\s*(✓|✔|√)\s/, label: 'passing', starts: '✓✔√' }, // jest, vitest, mocha, node:test spec
-  { pattern: /^\s*(○|↓|﹣)\s|^\s*- (skipped|todo)\b/, label: 'skipped', starts: '○↓﹣-' },
-  { pattern: /^\s*PASS\s+\S/, label: 'passing files', starts: 'P' }, // jest
-  { pattern: /^\s*ok \d+\b.*# (SKIP|TODO)\b/i, label: 'skipped', starts: 'o', contains: '# ' }, // TAP
-  { pattern: /^\s*ok \d+\b/, label: 'passing', starts: 'o' },
-  { pattern: /^\s*--- PASS: /, label: 'passing', starts: '-' }, // go test
-  { pattern: /^\s*--- SKIP: /, label: 'skipped', starts: '-' },
-  { pattern: /^=== (RUN|PAUSE|CONT|NAME)\s/, starts: '=' },
-  { pattern: /^ok\s+\S+\s+(\(cached\)|[\d.]+m?s)/, label: 'packages ok', starts: 'o' },
-  { pattern: /^\?\s+\S+\s+\[no test files\]/, label: 'without tests', starts: '?' },
-  { pattern: /^PASS\s*$/, starts: 'P' },
-  { pattern: /^\s*test \S+ \.\.\. ok\s*$/, label: 'passing', starts: 't' }, // cargo test
-  { pattern: /^\s*test \S+ \.\.\. ignored\b/, label: 'skipped', starts: 't' },
-  { pattern: /::\S+ PASSED\b|^PASSED \S+::/, label: 'passing', contains: 'PASSED' }, // pytest -v, -rA
-  { pattern: /::\S+ SKIPPED\b|^SKIPPED \[/, label: 'skipped', contains: 'SKIPPED' },
-  { pattern: /::\S+ XFAIL\b|^XFAIL \S+::/, label: 'expected failures', contains: 'XFAIL' },
-];
-
-// Lines that say "still working". Tried after the failure patterns: `Updating failed` stays.
-const STEP_RULES: NoiseRule[] = [
-  { pattern: /^\s*(Compiling|Checking|Documenting) \S+ v?\d/, label: 'compiled', starts: 'CD' }, // cargo
-  {
-    pattern: /^\s*(Downloaded|Downloading|Unpacking|Fresh|Locking|Adding|Updating|Blocking) \S/,
-    label: 'fetched',
-    starts: 'DUFLAB',
-  },
-  { pattern: /^Requirement already satisfied: /, label: 'already satisfied', starts: 'R' }, // pip
-  { pattern: /^\s*(Collecting|Using cached|Obtaining|Looking in indexes) /, label: 'collected', starts: 'CUOL' },
-  {
-    pattern:
-      /^\s*(Building wheels? for|Created wheel for|Stored in directory|Installing build dependencies|Getting requirements|Preparing (editable )?metadata|Checking if build backend|Building editable for|Attempting uninstall|Found existing installation|Uninstalling|Successfully uninstalled|Running setup\.py|Processing|Installing collected packages)\b/,
-    starts: 'BCSIGPAFUR',
-  },
-  { pattern: /^npm (warn|WARN) deprecated\b/, label: 'deprecation warnings', starts: 'n' },
-  { pattern: /^npm (http|timing|sill|silly|verb|verbose)\b/, starts: 'n' },
-  { pattern: /^Progress: resolved \d+/, starts: 'P' }, // pnpm
-  { pattern: /^(Get|Hit|Ign):\d+ /, starts: 'GHI' }, // apt
-  { pattern: /^(Selecting previously unselected|Preparing to unpack|Setting up|Processing triggers for) /, starts: 'SP' },
-  { pattern: /^(Downloading|Downloaded|Progress) (from|\()/, starts: 'DP' }, // maven
-  { pattern: /^> Task \S+( UP-TO-DATE| NO-SOURCE| FROM-CACHE| SKIPPED)?\s*$/, starts: '>' }, // gradle
-];
-
-// Failure and error markers at the start of a line (`1) Suite` is how mocha numbers failures).
-const FAILURE_START =
-  /^\s*(✕|✗|✘|×|✖|❯|●|FAIL\b|FAILED\b|ERROR\b|ERR!|not ok\b|--- FAIL|panic:|E\s|>\s|\d+\) \S|Traceback\b|thread '.*' panicked|error(\[\w+\])?:|warning\[)/;
-// Words that mark an error message anywhere in the line's head.
-const FAILURE_WORD =
-  /\b(errors?|fail|failed|failures?|failing|panic|panicked|exception|fatal|assert|assertion|aborted|segmentation fault|timed? ?out|undefined reference|cannot|could not|unable to|not found|no such file|denied|expected|received|mismatch|unresolved|unhandled|uncaught|crashed|killed|traceback)\b/i;
-// A location: `a.ts:12`, `a.ts(3,5)`, `File "a.py", line 3`, or a stack frame.
-const LOCATION = /\.[A-Za-z]\w{0,7}(:\d+|\(\d+,\d+\)|", line \d+)|^\s+at \S/;
-// Totals and section headers that runners print once.
-const SUMMARY =
-  /^\s*(Tests?|Test Suites|Test Files|Suites|Snapshots|Time|Duration|Ran all test suites|Start at|test result|Finished|Successfully installed|added \d+ packages?|up to date|audited)\b|\b\d+ (passed|passing|failed|failing|pending|skipped|errors?|warnings?|problems?|tests?)\b|^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) \d|^[=_]{3,} .* [=_]{3,}\s*$/;
-// pytest progress: `tests/test_a.py ..s..   [ 45%]` or a bare run of dots; F or E in it means failures.
-const DOTS = /^(\S+\.py ?)?[.sxX]+\s*(\[\s*\d+%\])?\s*$/;
-const DOTS_WITH_FAILURES = /^(\S+\.py ?)?[.sxXFE]*[FE][.sxXFE]*\s*(\[\s*\d+%\])?\s*$/;
-// Lines that only group others: blank, `# Subtest: …`, a TAP plan, a rule.
-const FILLER_LINE = /^\s*$|^\s*# Subtest: |^\s*1\.\.\d+\s*$|^\s*[-=─━_*~]{3,}\s*$/;
-
-/** Compresses build, lint and test output: failures, errors and totals stay, passing noise folds. */
+/**
+ * Compresses build, lint and test output: failures, errors and totals stay, passing noise folds,
+ * and the rest is kept near the errors, at the end and at the start while the budget lasts.
+ */
 export const compressBuild: Compressor = (text, context) => {
   const { lines, trailingNewline } = splitLines(text);
+  const heads = lines.map(classifiedHead);
+  const evidence = context.evidence ?? findEvidence(lines);
   const classes = new Uint8Array(lines.length);
   const labels: Array<string | undefined> = new Array(lines.length);
   const tallies = new Uint32Array(lines.length);
-  classify(lines, classes, labels, tallies);
-  absorbIntoNoise(lines, classes);
+  classify(heads, classes, labels, tallies);
+  absorbIntoNoise(heads, classes);
+  // Evidence overrides the line rules: evidence is never noise. Repeats beyond a group's examples
+  // stay candidates near the top of the budget's list and fold, if they must, under their label.
+  for (let index = 0; index < lines.length; index++) {
+    if (evidence.anchor[index] || evidence.keep[index]) classes[index] = IMPORTANT;
+  }
 
+  const folded = new Uint8Array(lines.length);
   const spans: LineSpan[] = [];
   for (const [start, end] of runsOf(classes, NOISE)) {
     if (worthFolding(lines, start, end, context.estimateTokens)) {
       spans.push({ start, end, summary: tally(labels, tallies, start, end) });
+      folded.fill(1, start, end);
     }
   }
-  const budgetSpans = foldNeutralToBudget(lines, classes, spans, context);
+  if (context.lossless) return undefined;
+  const budgetSpans = foldToBudget(lines, heads, classes, folded, evidence, spans.length, context);
   const allSpans = budgetSpans.length > 0 ? [...spans, ...budgetSpans].sort((a, b) => a.start - b.start) : spans;
   if (allSpans.length === 0) return undefined;
   return renderItems(lines, itemsFromSpans(lines, allSpans), trailingNewline);
 };
-
-function classify(
-  lines: readonly string[],
-  classes: Uint8Array,
-  labels: Array<string | undefined>,
-  tallies: Uint32Array,
-): void {
-  // node:test writes a YAML block (`  ---` … `  ...`) under each TAP result: it belongs to that
-  // result, so it folds with a passing test and stays with a failing one. A line indented less
-  // than the block's `---` ends it too, should the `...` be missing.
-  let yamlOwner = -1;
-  let yamlIndent = 0;
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index]!;
-    const head = line.length > HEAD_CHARS ? line.slice(0, HEAD_CHARS) : line;
-    if (yamlOwner >= 0 && (head.trim() === '' || indentation(head) >= yamlIndent)) {
-      classes[index] = classes[yamlOwner] === NOISE ? NOISE : IMPORTANT;
-      if (/^\s*\.\.\.\s*$/.test(head)) yamlOwner = -1;
-      continue;
-    }
-    yamlOwner = -1;
-    if (/^\s*---\s*$/.test(head) && index > 0 && /^\s*(not )?ok \d/.test(lines[index - 1]!)) {
-      yamlOwner = index - 1;
-      yamlIndent = indentation(head);
-      classes[index] = classes[yamlOwner] === NOISE ? NOISE : IMPORTANT;
-      continue;
-    }
-    classes[index] = classifyLine(lines, head, index, labels, tallies);
-  }
-}
-
-function classifyLine(
-  lines: readonly string[],
-  head: string,
-  index: number,
-  labels: Array<string | undefined>,
-  tallies: Uint32Array,
-): number {
-  if (FILLER_LINE.test(head)) return FILLER;
-  const dots = DOTS.exec(head);
-  if (dots) {
-    let passed = 0;
-    for (let i = (dots[1] ?? '').length; i < head.length; i++) if (head.charCodeAt(i) === 46) passed++;
-    labels[index] = 'passing';
-    tallies[index] = passed;
-    return NOISE;
-  }
-  if (matchRule(PASS_RULES, head, index, labels, tallies)) {
-    if (labels[index] === 'passing' && index > 0 && closesSuite(lines[index - 1]!, head)) {
-      labels[index] = 'passing suites';
-    }
-    return NOISE;
-  }
-  if (
-    DOTS_WITH_FAILURES.test(head) ||
-    FAILURE_START.test(head) ||
-    FAILURE_WORD.test(head) ||
-    LOCATION.test(head) ||
-    SUMMARY.test(head)
-  ) {
-    return IMPORTANT;
-  }
-  // A bare path is a heading (eslint's file line): the errors under it would lose their file.
-  if (isPathLine(head)) return IMPORTANT;
-  if (matchRule(STEP_RULES, head, index, labels, tallies) || isProgress(head)) return NOISE;
-  return NEUTRAL;
-}
-
-// A suite's own result: in nested TAP its `ok` follows the suite's plan (`1..3`); in node's spec
-// reporter its `✔` sits left of the last test's. Counted apart, so "passing" counts tests only.
-function closesSuite(previous: string, head: string): boolean {
-  if (/^\s*1\.\.\d+\s*$/.test(previous)) return true;
-  return /^\s*(✓|✔|√)\s/.test(previous) && indentation(head) < indentation(previous);
-}
-
-function indentation(line: string): number {
-  let spaces = 0;
-  while (spaces < line.length && (line.charCodeAt(spaces) === 32 || line.charCodeAt(spaces) === 9)) spaces++;
-  return spaces;
-}
-
-function matchRule(
-  rules: readonly NoiseRule[],
-  head: string,
-  index: number,
-  labels: Array<string | undefined>,
-  tallies: Uint32Array,
-): boolean {
-  const first = head[indentation(head)] ?? '';
-  for (const rule of rules) {
-    if (rule.starts !== undefined && !rule.starts.includes(first)) continue;
-    if (rule.contains !== undefined && !head.includes(rule.contains)) continue;
-    if (rule.pattern.test(head)) {
-      labels[index] = rule.label;
-      tallies[index] = rule.label ? 1 : 0;
-      return true;
-    }
-  }
-  return false;
-}
-
-// `/home/me/src/a.js` or `src\a.ts` alone on its line.
-function isPathLine(head: string): boolean {
-  const path = head.trim();
-  if (path.length < 3 || /\s/.test(path)) return false;
-  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  const dot = path.lastIndexOf('.');
-  return slash >= 0 && dot > slash + 1 && dot < path.length - 1;
-}
-
-// A progress bar (a run of bar characters and a percentage, a size or a rate), or a line that
-// a terminal redrew with carriage returns. A loop, not a regex, so nothing can backtrack.
-function isProgress(head: string): boolean {
-  const carriageReturn = head.indexOf('\r');
-  if (carriageReturn >= 0 && carriageReturn < head.length - 1) return true;
-  if (!/%|[kMG]i?B\b|it\/s/.test(head)) return false;
-  let run = 0;
-  for (let i = 0; i < head.length; i++) {
-    if ('━█▉▊▋▌▍▎▏░▒▓#=>-'.includes(head[i]!)) {
-      if (++run >= 5) return true;
-    } else run = 0;
-  }
-  return false;
-}
-
-// Blank lines and subtest headers between two noise lines, and short headings (a suite name in
-// jest's verbose output) between two noise lines, are part of the noise around them: without
-// this, every `describe` block would get a marker of its own.
-function absorbIntoNoise(lines: readonly string[], classes: Uint8Array): void {
-  let index = 0;
-  while (index < lines.length) {
-    const cls = classes[index]!;
-    if (cls !== FILLER && cls !== NEUTRAL) {
-      index++;
-      continue;
-    }
-    let end = index;
-    let neutral = 0;
-    let short = true;
-    while (end < lines.length && (classes[end] === FILLER || classes[end] === NEUTRAL)) {
-      if (classes[end] === NEUTRAL) {
-        neutral++;
-        if (lines[end]!.length > 80) short = false;
-      }
-      end++;
-    }
-    // Blank lines at either end of the text go with the noise next to them; headings need noise
-    // on both sides.
-    const edge = neutral === 0 ? NOISE : NEUTRAL;
-    const before = index === 0 ? edge : classes[index - 1];
-    const after = end === lines.length ? edge : classes[end];
-    const between = before === NOISE && after === NOISE && (index > 0 || end < lines.length);
-    if (between && (neutral === 0 || (neutral <= 2 && short))) classes.fill(NOISE, index, end);
-    index = end;
-  }
-}
-
 /** Maximal runs `[start, end)` of lines of one class. */
 function runsOf(classes: Uint8Array, wanted: number): Array<[number, number]> {
   const runs: Array<[number, number]> = [];
@@ -311,66 +92,96 @@ function tally(
 }
 
 /**
- * When what is left after folding noise is still over the budget, folds the largest runs of
- * neutral lines (with the blank lines around them) until the estimate fits. Failures, errors,
- * locations and summaries are never among them.
+ * When what is left after folding noise is over the budget, keeps the lines near evidence, at the
+ * end, matching the query and at the start (line-select.ts) and folds the other runs. Evidence
+ * lines never fold; a run too small to be worth a marker stays visible.
  */
-function foldNeutralToBudget(
+function foldToBudget(
   lines: readonly string[],
+  heads: readonly string[],
   classes: Uint8Array,
-  noiseSpans: readonly LineSpan[],
+  folded: Uint8Array,
+  evidence: Evidence,
+  noiseMarkers: number,
   context: CompressorContext,
 ): LineSpan[] {
-  const folded = new Uint8Array(lines.length);
-  for (const span of noiseSpans) folded.fill(1, span.start, span.end);
-  const lineTokens = new Float64Array(lines.length);
-  let visible = 0;
+  const costs = new Float64Array(lines.length);
+  let visible = noiseMarkers * MARKER_TOKENS;
   for (let index = 0; index < lines.length; index++) {
     if (folded[index]) continue;
-    const line = lines[index]!;
-    lineTokens[index] = context.estimateTokens(line) + 1;
-    visible += lineTokens[index]!;
+    costs[index] = lineCost(lines[index]!, evidence.keep[index] === 1, context);
+    visible += costs[index]!;
   }
   if (visible <= context.budget) return [];
 
-  const candidates: Array<{ start: number; end: number; tokens: number }> = [];
+  const keep = new Uint8Array(lines.length);
+  const anchor = new Uint8Array(lines.length);
+  let spent = noiseMarkers * MARKER_TOKENS;
+  for (let index = 0; index < lines.length; index++) {
+    if (folded[index]) continue;
+    if (evidence.keep[index]) {
+      keep[index] = 1;
+      spent += costs[index]!;
+    }
+    if (evidence.anchor[index] || classes[index] === IMPORTANT) anchor[index] = 1;
+  }
+  const terms = queryTerms(context.query);
+  const queryHit = terms.length > 0 ? Uint8Array.from(heads, (head) => (countTerms(head.toLowerCase(), terms) > 0 ? 1 : 0)) : undefined;
+  // Each fold the selection leaves costs a marker; a tenth of the budget is set aside for them.
+  selectLines({ costs, keep, folded, anchor, queryHit, budget: Math.max(0, context.budget * 0.9 - spent) });
+
+  const spans: LineSpan[] = [];
   let index = 0;
   while (index < lines.length) {
-    if (folded[index] || classes[index] === IMPORTANT) {
+    if (keep[index] || folded[index]) {
       index++;
       continue;
     }
     let end = index;
-    let tokens = 0;
-    let hasNeutral = false;
-    while (end < lines.length && !folded[end] && classes[end] !== IMPORTANT) {
-      tokens += lineTokens[end]!;
-      if (classes[end] === NEUTRAL || classes[end] === NOISE) hasNeutral = true;
-      end++;
-    }
+    while (end < lines.length && !keep[end] && !folded[end]) end++;
     // A budget fold hides lines someone may want: it has to save a good deal more than a marker.
-    if (hasNeutral && worthFolding(lines, index, end, context.estimateTokens, 3 * MARKER_TOKENS)) {
-      candidates.push({ start: index, end, tokens });
+    if (worthFolding(lines, index, end, context.estimateTokens, MIN_BUDGET_FOLD_TOKENS)) {
+      spans.push({ start: index, end, summary: describeRun(heads, classes, evidence.repeatLabel, index, end) });
     }
     index = end;
-  }
-  candidates.sort((a, b) => b.tokens - a.tokens || a.start - b.start);
-
-  const spans: LineSpan[] = [];
-  for (const candidate of candidates) {
-    if (visible <= context.budget) break;
-    visible -= candidate.tokens;
-    const { start, end } = candidate;
-    spans.push({ start, end, summary: warningCount(lines, start, end) });
   }
   return spans;
 }
 
-function warningCount(lines: readonly string[], start: number, end: number): string | undefined {
-  let warnings = 0;
-  for (let index = start; index < end; index++) {
-    const line = lines[index]!;
-    if (/\bwarn(ing)?\b/i.test(line.length > HEAD_CHARS ? line.slice(0, HEAD_CHARS) : line)) warnings++;
+// A line over LONG_LINE_CHARS will show only its head and tail (foldLongLines), and costs that;
+// an evidence line only past LONG_EVIDENCE_CHARS.
+function lineCost(line: string, evidence: boolean, context: CompressorContext): number {
+  if (line.length > (evidence ? LONG_EVIDENCE_CHARS : LONG_LINE_CHARS)) {
+    return context.estimateTokens(line.slice(0, 2 * LONG_LINE_SHOWN)) + MARKER_TOKENS;
   }
-  return warnings > 0 ? `${warnings} warnings` : undefined;
+  return context.estimateTokens(line) + 1;
+}
+
+// What a budget fold holds, in words: its warnings and the first command it ran.
+function describeRun(
+  heads: readonly string[],
+  classes: Uint8Array,
+  repeatLabel: ReadonlyMap<number, string>,
+  start: number,
+  end: number,
+): string | undefined {
+  let warnings = 0;
+  let command: string | undefined;
+  const repeats = new Map<string, number>();
+  for (let index = start; index < end; index++) {
+    const head = heads[index]!;
+    const label = repeatLabel.get(index);
+    if (label) repeats.set(label, (repeats.get(label) ?? 0) + 1);
+    if (/\bwarn(ing)?\b/i.test(head)) warnings++;
+    if (command === undefined && /^\s*\$ \S/.test(head) && classes[index] !== NOISE) command = head.trim();
+  }
+  const parts = [...repeats].map(([label, count]) => `${count} ${label}`);
+  if (warnings > 0) parts.push(`${warnings} warning${warnings === 1 ? '' : 's'}`);
+  if (command) parts.push(`runs ${quoteValue(command, 60)}`);
+  // Nothing counted: the first line says what the run is (`from "Collecting numpy"`).
+  if (parts.length === 0) {
+    const first = heads.slice(start, end).find((head) => head.trim() !== '');
+    if (first) parts.push(`from ${quoteValue(first.trim(), 48)}`);
+  }
+  return parts.length > 0 ? parts.join(', ') : undefined;
 }

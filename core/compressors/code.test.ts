@@ -340,6 +340,7 @@ ${body('c', '            ')}
 
 /* Reads configuration.
  * More documentation that is long enough to be worth folding away, really.
+ * Folds of one or two short lines cost about what they hide, so a third line.
  * And more documentation that is long enough to be worth folding away. */
 struct reader {
     int size;
@@ -432,6 +433,7 @@ ${body('c', '            ')}
 
 # Reads configuration.
 # More documentation that is long enough to be worth folding away, really.
+# Folds of one or two short lines cost about what they hide, so a third line.
 # And more documentation that is long enough to be worth folding away here.
 module Config
   class Reader < Base
@@ -558,7 +560,7 @@ ${body('js', '  ')}
 
   it('unfolds a body byte-exact, whole or by the file’s own line numbers', async () => {
     const sample = samples.find((candidate) => candidate.language === 'Rust')!;
-    const result = await compress(sample.source, { kind: 'code', fileName: sample.fileName, minTokens: 0 });
+    const result = await compress(sample.source, { kind: 'code', fileName: sample.fileName, minTokens: 0, budget: 256 });
     assert.equal(result.passThrough, undefined);
     const bodyStart = lineOf(sample.source, 'let value0 = compute(0');
     const markerLine = result.text.split('\n').find((line) => line.startsWith(`${bodyStart}\t`))!;
@@ -574,13 +576,14 @@ ${body('js', '  ')}
 
     const range = await unfold(marker.id, { lines: `${bodyStart + 2}-${bodyStart + 4}` });
     assert.equal(range.status, 'ok');
-    if (range.status === 'ok') assert.equal(range.text, original.slice(bodyStart + 1, bodyStart + 4).join('\n'));
+    const numbered = original.slice(bodyStart + 1, bodyStart + 4).map((line, index) => `${bodyStart + 2 + index}: ${line}`);
+    if (range.status === 'ok') assert.equal(range.text, numbered.join('\n'));
   });
 
   it('gives identical bodies folds of their own, so each unfolds with its own line numbers', async () => {
     const twin = body('js', '  ');
     const source = `function first(a) {\n${twin}\n}\n\nfunction second(b) {\n${twin}\n}\n\nfunction third(c) {\n${body('js', '    ')}\n}\n`;
-    const result = await compress(source, { kind: 'code', fileName: 'twins.js', minTokens: 0 });
+    const result = await compress(source, { kind: 'code', fileName: 'twins.js', minTokens: 0, budget: 256 });
     assert.ok(result.folds.length >= 2);
     for (const name of ['first', 'second']) {
       const line = lineOf(source, `function ${name}(`) + 1;
@@ -663,16 +666,76 @@ ${body('rs', '    ')}
     assert.equal(compressCode(sample.source, context(sample.source, { fileName: 'a.py', budget: estimateTokens(sample.source) })), undefined);
   });
 
-  it('folds whole types and then whole classes when the budget is tight, keeping every top-level name', async () => {
+  it('degrades under a tight budget level by level, never folding a class whole, and says which level', async () => {
     const sample = samples.find((candidate) => candidate.language === 'TypeScript')!;
     const roomy = await outlineOf(sample.source, sample.fileName);
     const tight = await outlineOf(sample.source, sample.fileName, { budget: 40 });
     assert.ok(tight.visible.size < roomy.visible.size);
-    assert.ok(isFolded(tight, lineOf(sample.source, 'strict: boolean;')), 'the interface body folds');
-    assert.ok(isFolded(tight, lineOf(sample.source, 'async read(')), 'the class body folds');
-    for (const name of ['export class ConfigReader', 'export interface Options', 'export function parseConfig']) {
-      assert.ok(tight.visible.has(lineOf(sample.source, name)), name);
+    assert.ok(isFolded(tight, lineOf(sample.source, 'Reads configuration files.')), 'doc lines fold first');
+    assert.ok(isFolded(tight, lineOf(sample.source, 'path: string,')), 'a multi-row signature keeps only its name row');
+    for (const name of ['export class ConfigReader', 'async read(', 'export interface Options', 'strict: boolean;', 'retries?: number;', 'export function parseConfig']) {
+      assert.ok(tight.visible.has(lineOf(sample.source, name)), `${name} stays visible`);
     }
+    assert.match(tight.folds[0]!.summary ?? '', /^outline level 3 of 3: doc lines folded, signatures as names with arity, private members grouped/);
+    assert.equal(roomy.folds.some((fold) => /outline level/.test(fold.summary ?? '')), false, 'the full outline says nothing');
+  });
+
+  it('keeps every member of a Java class visible, grouping private ones under a tight budget', async () => {
+    const methods = Array.from({ length: 12 }, (_, index) => `
+    /** Returns entry ${index}. */
+    ${index % 3 === 0 ? 'private' : 'public'} int method${index}(int first, int second) {
+${body('c', '        ')}
+    }`).join('\n');
+    const source = `package demo;\n\npublic class Registry {\n    private final int size = 3;\n${methods}\n\n    static class Entry {\n        public String key() {\n${body('c', '            ')}\n        }\n    }\n}\n`;
+    const tight = await outlineOf(source, 'Registry.java', { budget: 60 });
+    for (let index = 0; index < 12; index++) {
+      const line = lineOf(source, `int method${index}(`);
+      if (index % 3 === 0) assert.ok(tight.folds.some((fold) => (fold.summary ?? '').includes(`method${index}`)), `private method${index} is named in a group`);
+      else assert.ok(tight.visible.has(line), `public method${index} stays on its row`);
+    }
+    assert.ok(tight.visible.has(lineOf(source, 'static class Entry')), 'the nested class shows');
+    assert.ok(tight.visible.has(lineOf(source, 'public String key()')), 'and its method');
+  });
+
+  it('opens a function that holds a local class, and the body a file:line of the query points into', async () => {
+    const source = `def outer(items):
+${body('py', '    ')}
+    class Local:
+        def run(self):
+${body('py', '            ')}
+    return Local()
+
+
+def target(value):
+${body('py', '    ')}
+`;
+    const outline = await outlineOf(source, 'src/app.py', { query: `Traceback: File "src/app.py", line ${lineOf(source, 'def target') + 3}` });
+    assert.ok(outline.visible.has(lineOf(source, 'class Local:')), 'the local class shows');
+    assert.ok(outline.visible.has(lineOf(source, 'def run(self):')), 'and its method');
+    const target = lineOf(source, 'def target');
+    for (let line = target; line <= target + 14; line++) assert.ok(outline.visible.has(line), `line ${line} of target is open`);
+    const other = await outlineOf(source, 'src/app.py', { query: `see other.py:${target + 3}` });
+    assert.ok(isFolded(other, target + 3), 'a line of another file does not open it');
+  });
+
+  it('opens every overload of a TypeScript function the query names', async () => {
+    const source = `export function pick(value: string): string;
+export function pick(value: number): number;
+export function pick(value: string | number): string | number {
+${body('js', '  ')}
+}
+
+export function other(): void {
+${body('js', '  ')}
+}
+
+export function third(): void {
+${body('js', '  ')}
+}
+`;
+    const outline = await outlineOf(source, 'pick.ts', { query: 'how does pick choose?' });
+    for (let line = 1; line <= lineOf(source, 'export function other') - 2; line++) assert.ok(outline.visible.has(line), `line ${line} is open`);
+    assert.ok(isFolded(outline, lineOf(source, 'export function other') + 1));
   });
 
   it('is deterministic', async () => {
@@ -722,7 +785,8 @@ ${body('rs', '    ')}
 
   it('reaches compress through the router and the file name', async () => {
     const sample = samples.find((candidate) => candidate.language === 'Ruby')!;
-    const result = await compress(sample.source, { fileName: sample.fileName, minTokens: 0 });
+    // Small files are read whole unless a budget is given.
+    const result = await compress(sample.source, { fileName: sample.fileName, minTokens: 0, budget: 256 });
     assert.equal(result.kind, 'code');
     assert.ok(result.folds.length > 0);
     assert.ok(result.tokensAfter < result.tokensBefore);
@@ -781,5 +845,33 @@ export default result;
 \`\`\`
 `;
     assert.notEqual(detect(markdown).kind, 'code');
+  });
+});
+
+describe('compressCode in the languages added with prebuilt grammars', () => {
+  it('outlines Kotlin classes and their members without name or body fields in the grammar', async () => {
+    const methods = Array.from({ length: 6 }, (_, index) => `    fun method${index}(first: Int, second: String): Int {\n${body('js', '        ').replaceAll('const ', 'val ')}\n        return first\n    }`).join('\n\n');
+    const source = `package demo\n\nimport kotlin.math.max\n\nclass Registry(val size: Int) {\n    val label: String = "registry"\n\n${methods}\n\n    companion object {\n        const val LIMIT = 3\n    }\n}\n`;
+    const outline = await outlineOf(source, 'Registry.kt');
+    for (const name of ['class Registry', 'val label', 'fun method0(', 'fun method5(', 'companion object', 'const val LIMIT']) {
+      assert.ok(outline.visible.has(lineOf(source, name)), `${name} is visible`);
+    }
+    assert.ok(isFolded(outline, lineOf(source, 'fun method3(') + 2), 'a method body folds');
+  });
+
+  it('keeps the keys of a YAML file and folds long values', async () => {
+    const steps = Array.from({ length: 30 }, (_, index) => `      - name: Step ${index}\n        run: npm run task-${index} -- --flag value-${index}`).join('\n');
+    const source = `name: ci\non:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n${steps}\n  lint:\n    runs-on: ubuntu-latest\n    script: |\n${Array.from({ length: 20 }, (_, index) => `      echo "line ${index} of a long script block"`).join('\n')}\n`;
+    const outline = await outlineOf(source, '.github/workflows/ci.yml', { budget: 150 });
+    for (const key of ['name: ci', 'jobs:', '  test:', '  lint:']) assert.ok(outline.visible.has(lineOf(source, key)), `${key} is visible`);
+    assert.ok(isFolded(outline, lineOf(source, 'line 5 of a long script')), 'a long value folds');
+  });
+
+  it('keeps every TOML table and key, folding a long array value', async () => {
+    const members = Array.from({ length: 40 }, (_, index) => `  "crates/member-number-${index}",`).join('\n');
+    const source = `[package]\nname = "demo"\nversion = "0.1.0"\n\n[workspace]\nmembers = [\n${members}\n]\n\n[profile.release]\nlto = true\n`;
+    const outline = await outlineOf(source, 'Cargo.toml');
+    for (const key of ['[package]', 'name = "demo"', '[workspace]', 'members = [', '[profile.release]', 'lto = true']) assert.ok(outline.visible.has(lineOf(source, key)), `${key} is visible`);
+    assert.ok(isFolded(outline, lineOf(source, 'member-number-20')));
   });
 });

@@ -6,7 +6,8 @@ import { compressDiff } from './diff.ts';
 import { restore } from './test-support/restore.ts';
 
 async function compressDiffText(text: string, options: { query?: string; budget?: number } = {}): Promise<CompressResult> {
-  const result = await compress(text, { kind: 'diff', minTokens: 0, ...options });
+  // Small diffs are read whole unless a budget is given; these tests give one.
+  const result = await compress(text, { kind: 'diff', minTokens: 0, budget: 256, ...options });
   assert.equal(result.passThrough, undefined, 'expected the diff to compress');
   assert.equal(await restore(result.text), text, 'folds must restore the input byte for byte');
   return result;
@@ -145,7 +146,7 @@ HcmV?d00001
     );
     assert.ok(submissions.size >= 3);
     const diff = [...submissions].join('');
-    const result = await compress(diff, { minTokens: 0 });
+    const result = await compress(diff, { minTokens: 0, budget: 256 });
     assert.equal(result.kind, 'diff');
     assert.equal(await restore(result.text), diff);
     for (const line of changedLines(diff)) assert.ok(result.text.includes(line), line);

@@ -115,7 +115,7 @@ describe('compressHtml', () => {
   it('keeps every dropped byte recoverable through compress and unfold', async () => {
     const store = new Keyv();
     const page = PAGES['a page with a <main> landmark'];
-    const result = await compress(page, { kind: 'html', store, minTokens: 0 });
+    const result = await compress(page, { kind: 'html', store, minTokens: 0, budget: 256 });
     assert.equal(result.kind, 'html');
     assert.ok(result.tokensAfter < result.tokensBefore);
     const unfolded = await Promise.all(findMarkers(result.text).map(({ id }) => unfold(id, { store })));
@@ -125,12 +125,12 @@ describe('compressHtml', () => {
   });
 
   it('is routed to by compress for a page that starts with a doctype', async () => {
-    const result = await compress(PAGES['a page without landmarks'], { minTokens: 0 });
+    const result = await compress(PAGES['a page without landmarks'], { minTokens: 0, budget: 256 });
     assert.equal(result.kind, 'html');
     assert.ok(result.text.includes('## Settings'));
   });
 
-  it('fits the budget by folding sentences while h1-h3 headings stay visible', () => {
+  it('fits the budget by folding blocks while h1-h3 headings stay visible', () => {
     const sections = Array.from({ length: 12 }, (_, i) =>
       `<h2>Section ${i + 1} on topic ${i + 1}</h2>` +
       Array.from({ length: 6 }, (_, j) => `<p>Paragraph ${j + 1} of section ${i + 1} explains one more detail of the topic at length, with enough words to matter for the budget.</p>`).join(''),
@@ -146,6 +146,30 @@ describe('compressHtml', () => {
     // The pieces before the closing folds are the whole Markdown, shown or folded.
     const body = (budgeted ?? []).slice(0, -2).map((piece) => (typeof piece === 'string' ? piece : piece.text)).join('');
     assert.equal(body, markdown.trimEnd());
+  });
+
+  it('folds whole blocks only: no fold starts or ends inside a line, none hides less than two markers cost', () => {
+    const sentence = (i: number, j: number) => `Sentence ${j} of paragraph ${i} goes on, clause after clause, about the widget server, its settings, and the way it reloads them.`;
+    const blocks = Array.from({ length: 40 }, (_, i) =>
+      i % 4 === 3
+        ? `<ul>${Array.from({ length: 5 }, (_, j) => `<li>Item ${j} of list ${i}: ${sentence(i, j)}</li>`).join('')}</ul>`
+        : `<p>${Array.from({ length: 4 }, (_, j) => sentence(i, j)).join(' ')}</p>`,
+    ).join('');
+    const page = `<html><body><main><h1>Widget server</h1>${blocks}</main></body></html>`;
+    for (const [budget, query] of [[600, ''], [1500, 'how does the widget server reload its settings?'], [300, 'paragraph 17']] as const) {
+      const pieces = compressHtml(page, context(budget, query)) ?? [];
+      const markdownFolds = pieces.slice(0, -2);
+      assert.ok(markdownFolds.some((piece) => typeof piece !== 'string'), `budget ${budget} folds some of the Markdown`);
+      markdownFolds.forEach((piece, index) => {
+        if (typeof piece === 'string') return;
+        const before = markdownFolds[index - 1];
+        const after = markdownFolds[index + 1];
+        assert.ok(typeof before !== 'string' || before === '' || /\n[ \t]*$/.test(before), `fold ${index} starts at a line start`);
+        assert.ok(typeof after !== 'string' || /^[ \t]*(\n|$)/.test(after), `fold ${index} ends at a line end`);
+        assert.equal(piece.unit, 'lines');
+        assert.ok(o200kCounter.count(piece.text) >= 24, `fold ${index} hides ${o200kCounter.count(piece.text)} tokens`);
+      });
+    }
   });
 
   it('keeps the sentence that answers the query when cutting to the budget', () => {
@@ -304,5 +328,20 @@ describe('html-scan', () => {
     // Depth 1 and 2 for the divs; the <p> adds work at depth 2 without nesting deeper.
     assert.deepEqual(measureMarkup('<div><div><p>a &amp; b</p></div></div>'), { nodes: 7, depth: 2, work: 1 + 4 + 4 });
     assert.equal(measureMarkup('<br><img/><li>x').depth, 0);
+  });
+});
+
+describe('compressHtml on a large page that is not an article', () => {
+  // An index: 600 rows of links in a table, no paragraphs. Readability is skipped; the plain walk
+  // moves the navigation to the rest of the page and keeps the table as the content.
+  const rows = Array.from({ length: 600 }, (_, index) => `<tr><td><a href="fn${index}.html">function_${index}</a></td><td>Entry ${index}</td></tr>`).join('');
+  const page = `<html><head><title>Index</title></head><body><nav><a href="/">Home of the manual</a></nav><h1>Function index</h1><table>${rows}</table></body></html>`;
+  const pieces = compressHtml(page, context());
+
+  it('shows the index and folds the navigation into the rest of the page', () => {
+    const shown = visible(pieces);
+    assert.ok(shown.includes('function_599'), 'the last row of the index is shown');
+    assert.ok(!shown.includes('Home of the manual'), 'the navigation is not shown');
+    assert.ok(restFold(pieces)?.text.includes('Home of the manual'), 'the navigation is in the rest');
   });
 });

@@ -1,9 +1,11 @@
-import { Readability } from '@mozilla/readability';
+import { isProbablyReaderable, Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import type { Compressor, CompressorContext, FoldRequest, Piece } from '../types.ts';
 import { flattenCodeBlocks, toMarkdown, type DomElement, type DomNode } from './html-markdown.ts';
 import { htmlToPlainText, measureMarkup, splitDocument, stripInvisible, type InvisibleCounts } from './html-scan.ts';
-import { foldUnselected, sampleTokensPerChar, scoreSentences, selectSentences, type UnitScorer } from './text.ts';
+import { MARKER_TOKENS } from './lines.ts';
+import { markdownBlocks } from './markdown-blocks.ts';
+import { foldUnselected, sampleTokensPerChar, scoreSentences, selectSentences, type SentenceSelection, type UnitScorer } from './text.ts';
 
 /*
  * Web pages: show the main content as Markdown, fold the rest of the page and the original.
@@ -22,7 +24,9 @@ import { foldUnselected, sampleTokensPerChar, scoreSentences, selectSentences, t
  * the whole body. Scripts, styles, inline SVG and comments are cut by a linear scan before the DOM
  * (linkedom) is built, which halves the parse; the Markdown comes from turndown (see
  * html-markdown.ts). If the Markdown is still over the budget, the text compressor's selection
- * folds the sentences that matter least, keeping every h1-h3 heading as an outline.
+ * folds the blocks that matter least (paragraphs, list items, table rows, code blocks: never part
+ * of a sentence; see markdown-blocks.ts), keeping every h1-h3 heading as an outline; a run of
+ * dropped blocks too small to be worth its marker stays visible.
  *
  * Pages that would take a DOM more than about 2 s (too many nodes, or nested too deep: see the
  * limits below) are reduced to plain text by a linear tag stripper instead, with the original in
@@ -51,12 +55,18 @@ const OUTLINE_BONUS = 10;
 const OUTLINE_SHARE = 0.3;
 const OUTLINE_MARKER_TOKENS = 12;
 const CALIBRATION_CHARS = 2048;
+// A fold of the Markdown hides at least this much (twice a marker's cost, as lines.ts asks).
+const MIN_FOLD_TOKENS = 2 * MARKER_TOKENS;
 
 // Numbers the page's elements to tell, after Readability, which ones it took.
 const MARK = 'data-tokenfold-id';
 // Hidden for everyone (`display: none` is left to Readability: tabs of code samples use it).
 const HIDDEN = '[hidden], [aria-hidden="true"]';
 const NAVIGATION = 'nav, [role="navigation"], [role="search"]';
+// Pages with more elements than this that are not articles skip Readability.
+const PLAIN_WALK_MIN_ELEMENTS = 1500;
+// The page around its content, for pages that are not articles.
+const CHROME = 'nav, header, footer, aside, [role="navigation"], [role="banner"], [role="contentinfo"], [role="complementary"], [role="search"]';
 const LANDMARKS: Array<[string, string]> = [
   ['nav', 'nav, [role="navigation"]'],
   ['header', 'header, [role="banner"]'],
@@ -136,12 +146,25 @@ function extractWithDom(body: string): Extraction | undefined {
       return { main, rest: toMarkdown(page), landmarks };
     }
 
+    // Readability costs about as much as the rest of the page's path together (parse, walk,
+    // Markdown; see bench/html-results.md), and more than that on large pages. A large page that
+    // is not an article (an index, a reference table, a list of links) gains nothing from it: the
+    // plain walk does, the page's landmarks (navigation, header, footer, sidebars) going to the
+    // rest and the body staying the content, for the budget cut below to pick from. Readability's
+    // own cheap test says what is an article; small pages, cheap either way, keep Readability's
+    // finer cut of link blocks without landmarks.
+    const elements = page.querySelectorAll('*');
+    if (elements.length > PLAIN_WALK_MIN_ELEMENTS && !isProbablyReaderable(document as never)) {
+      const chrome = outermost(page.querySelectorAll(CHROME));
+      const rest = chrome.map((element) => toMarkdown(element)).join('\n\n');
+      for (const element of chrome) element.remove();
+      return { main: toMarkdown(page), rest, landmarks };
+    }
     // Readability moves the article's elements out of the page and deletes much of the rest, so
     // the rest comes from a copy: every element is numbered first (Readability keeps data
     // attributes), and in the copy each element the article holds gives way to its child
     // elements, which are judged in turn. What Readability dropped from inside the article (a
     // share box, a comment thread) so stays in the rest; the article's own text leaves it.
-    const elements = page.querySelectorAll('*');
     for (let i = 0; i < elements.length; i++) elements[i]!.setAttribute(MARK, String(i));
     const whole = page.cloneNode(true);
     const article = readArticle(document);
@@ -212,8 +235,8 @@ function withTitle(title: string, markdown: string): string {
 
 /**
  * The Markdown as pieces within the budget: whole when it fits, else the text compressor's
- * selection with h1-h3 headings ranked first (within a share of the budget), so the outline
- * stays visible around the folds.
+ * selection of whole blocks with h1-h3 headings ranked first (within a share of the budget), so
+ * the outline stays visible around the folds.
  */
 function fitBudget(markdown: string, context: CompressorContext): Piece[] {
   if (!markdown) return [];
@@ -243,8 +266,24 @@ function fitBudget(markdown: string, context: CompressorContext): Piece[] {
     }
     return scores;
   };
-  const selection = selectSentences(markdown, { query: context.query, budget, tokensPerChar, score });
+  // Whole blocks, never parts of sentences; and no fold of what costs about as much as its marker.
+  const selection = selectSentences(markdown, { query: context.query, budget, tokensPerChar, score, units: markdownBlocks(markdown) });
+  keepSmallGaps(selection, tokensPerChar);
   return foldUnselected(markdown, selection, tokensPerChar);
+}
+
+// Runs of dropped blocks that hide fewer than MIN_FOLD_TOKENS stay visible: a marker costs about
+// 12 tokens, and a fold of a line or two makes the reader unfold for what it could have read.
+function keepSmallGaps(selection: SentenceSelection, tokensPerChar: number): void {
+  const { units, kept } = selection;
+  for (let first = 0; first < units.length; first++) {
+    if (kept[first]) continue;
+    let last = first;
+    while (last + 1 < units.length && !kept[last + 1]) last++;
+    const hidden = (units[last]!.end - units[first]!.start) * tokensPerChar;
+    if (hidden < MIN_FOLD_TOKENS) kept.fill(1, first, last + 1);
+    first = last;
+  }
 }
 
 // `original HTML 84 kB: 12 scripts, 3 styles, nav, footer`

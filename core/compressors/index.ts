@@ -6,6 +6,7 @@ import { compressHtml } from './html.ts';
 import { compressJson } from './json.ts';
 import { compressLogs } from './logs.ts';
 import { compressSearch } from './search.ts';
+import { compressTable } from './table.ts';
 import { compressText } from './text.ts';
 
 /** The specialist for each kind; a kind without one would pass through unchanged. */
@@ -16,6 +17,7 @@ export const compressors: Partial<Record<ContentKind, Compressor>> = {
   build: compressBuild,
   search: compressSearch,
   diff: compressDiff,
+  table: compressTable,
   text: compressText,
   code: compressCode,
   html: compressHtml,

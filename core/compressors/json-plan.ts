@@ -1,6 +1,6 @@
 import type { CompressorContext, Piece } from '../types.ts';
 import { mentionsTrouble, unquote } from './json-rows.ts';
-import { ARRAY, OBJECT, SEQUENCE, STRING, childrenOf, keyOf, rawOf } from './json-scan.ts';
+import { ARRAY, ATOM, OBJECT, SEQUENCE, STRING, childrenOf, keyOf, rawOf } from './json-scan.ts';
 import type { JsonTree } from './json-scan.ts';
 
 /*
@@ -17,10 +17,21 @@ export const MARKER_TOKENS = 24;
 const MIN_ELIDABLE_TOKENS = 5; // shorter values cost about what `…` costs
 const MAX_PROTECTED_TOKENS = 256; // past this, even a message is better one unfold away
 const MAP_MIN_MEMBERS = 8;
+/**
+ * A list (or map) of scalars this small is never cut: folding it saves about what its marker
+ * costs, and such lists hold exactly what an agent uses next (reservation ids, tags, codes).
+ */
+export const SHORT_LIST_ITEMS = 20;
+export const SHORT_LIST_TOKENS = 160;
+const MAX_IDENTIFIER_CHARS = 80;
 
-// Values an agent looks for first; never shown as `…`.
+// Values an agent looks for first, ids and codes above all; never shown as `…`.
 const PROTECTED_KEY =
-  /^(id|\w*_id|\w*Id|\w*_id_str|id_str|name|\w*_name|login|status\w*|state|message|errors?|code|type|title|reason|text|number|method|path|url|html_url|href|link|key|sha|ref|version|created_at|updated_at|date|timestamp)$/;
+  /^(id|ids|\w*_id|\w*Id|\w*_ids|\w*Ids|\w*_id_str|id_str|uuid|\w*_uuid|\w*Uuid|guid|sku|\w*_sku|code|\w*_code|\w*Code|ref|\w*_ref|\w*Ref|slug|name|\w*_name|login|status\w*|state|message|errors?|type|title|reason|text|number|\w*_number|method|path|url|html_url|href|link|key|sha|version|created_at|updated_at|date|timestamp)$/;
+// A value shaped like an identifier: one word of letters and digits (`JG7FMM`, `credit_card_4421486`,
+// a UUID or a hash), with at least one digit or all in capitals. URLs and paths are not: they are
+// long, say little for their length, and stay one unfold away.
+const IDENTIFIER_VALUE = /^"(?=[^"]*[0-9]|[A-Z0-9_-]+")[A-Za-z0-9][\w.:@+-]*"$/;
 const STOPWORDS = new Set(
   'the and for with that this from what which where when why how are was were have has had not but all any can could would should will you your our their there them then than into onto about show find give list get tell me please does did its it'.split(' '),
 );
@@ -44,12 +55,16 @@ export interface Plan {
   queryHits: number[][];
   /** Raw keys whose values never show as `…`, decided once per key. */
   protectedKeys: Map<string, boolean>;
+  /** 1 for values that made their row notable (json-rows.ts `standout`): never shown as `…`. */
+  standout: Uint8Array;
+  /** The input line (1-based) of an input offset, for folds numbered as the input is. */
+  lineOf: (offset: number) => number;
   pieces: Piece[];
   buffer: string;
 }
 
 /** Measures a scanned document: costs, floors, maps, key paths and query hits. */
-export function createPlan(tree: JsonTree, context: CompressorContext): Plan {
+export function createPlan(tree: JsonTree, context: CompressorContext, lineOf: (offset: number) => number): Plan {
   const { count, kind, parent } = tree;
   const isMap = new Uint8Array(count);
   for (let id = 0; id < count; id++) if (kind[id] === OBJECT && looksLikeMap(tree, id)) isMap[id] = 1;
@@ -81,6 +96,8 @@ export function createPlan(tree: JsonTree, context: CompressorContext): Plan {
     markStamp: 0,
     queryHits: findQueryHits(tree.minified, context.query),
     protectedKeys: new Map(),
+    standout: new Uint8Array(count),
+    lineOf,
     pieces: [],
     buffer: '',
   };
@@ -122,6 +139,7 @@ function collectionFloor(plan: Plan, id: number): number {
   const { tree, floor, cost } = plan;
   const rows = childrenOf(tree, id);
   if (rows.length === 0) return 2;
+  if (isShortScalarList(tree, id, cost[id]!)) return cost[id]!;
   const kept = new Set([rows[0]!, rows[rows.length - 1]!]);
   rows.forEach((row, index) => {
     if (tree.kind[row] === STRING && mentionsTrouble(rawOf(tree, row))) {
@@ -132,6 +150,19 @@ function collectionFloor(plan: Plan, id: number): number {
   let total = MARKER_TOKENS + 2;
   for (const row of kept) total += (tree.kind[row] === STRING ? cost[row]! : floor[row]!) + plan.keyCost[row]! + 1;
   return total;
+}
+
+/**
+ * A list or map of at most `SHORT_LIST_ITEMS` scalars costing at most `SHORT_LIST_TOKENS`: shown
+ * whole at any budget (see `SHORT_LIST_ITEMS`). `cost` is the collection's estimated tokens.
+ */
+export function isShortScalarList(tree: JsonTree, id: number, cost: number): boolean {
+  const count = tree.childCount[id]!;
+  if (count > SHORT_LIST_ITEMS || cost > SHORT_LIST_TOKENS || tree.incomplete.has(id)) return false;
+  for (let member = id + 1, k = 0; k < count; k++, member = tree.next[member]!) {
+    if (tree.kind[member] !== STRING && tree.kind[member] !== ATOM) return false;
+  }
+  return true;
 }
 
 /** An object is a map (a collection keyed by id) when its many members are alike. */
@@ -163,26 +194,34 @@ function looksLikeMap(tree: JsonTree, id: number): boolean {
     return commonest >= objects * 0.7;
   }
   if (!sameKind) return false;
-  // Scalars of one kind under numeric keys: an id -> name table.
+  // Scalars of one kind under keys that are data, not field names: an id -> name table, a
+  // version -> release date table (`npm view --json`'s `time`), a path -> size table.
   let numericKeys = 0;
-  for (const member of childrenOf(tree, id)) if (/^"-?\d+"$/.test(keyOf(tree, member))) numericKeys++;
-  return numericKeys >= count * 0.9;
+  let dataKeys = 0;
+  for (const member of childrenOf(tree, id)) {
+    const key = keyOf(tree, member);
+    if (/^"-?\d+"$/.test(key)) numericKeys++;
+    if (/^"\d|[./:@ ]/.test(key)) dataKeys++;
+  }
+  return numericKeys >= count * 0.9 || dataKeys >= count * 0.8;
 }
 
 /**
  * Strings of an object that may show as `…`: long ones, unless their key names the thing itself
- * (`id`, `name`, `url`, `message`…) or the text holds an error sentence or a query term. Very
- * long strings always may.
+ * (`id`, `name`, `url`, `message`…), the value looks like an identifier, made its row notable, or
+ * holds an error sentence or a query term. Very long strings always may.
  */
 export function isElidable(plan: Plan, id: number): boolean {
   const { tree } = plan;
-  if (tree.kind[id] !== STRING || tree.keyStart[id]! < 0 || plan.cost[id]! < MIN_ELIDABLE_TOKENS) return false;
+  if (tree.kind[id] !== STRING || tree.keyStart[id]! < 0 || plan.cost[id]! < MIN_ELIDABLE_TOKENS || plan.standout[id]) return false;
   if (plan.cost[id]! > MAX_PROTECTED_TOKENS) return true;
   const key = keyOf(tree, id);
   let isProtected = plan.protectedKeys.get(key);
   if (isProtected === undefined) plan.protectedKeys.set(key, (isProtected = PROTECTED_KEY.test(unquote(key))));
   if (isProtected) return false;
-  return !mentionsTrouble(rawOf(tree, id)) && !hasQueryHit(plan, id);
+  const raw = rawOf(tree, id);
+  if (raw.length <= MAX_IDENTIFIER_CHARS && IDENTIFIER_VALUE.test(raw)) return false;
+  return !mentionsTrouble(raw) && !hasQueryHit(plan, id);
 }
 
 /** Whether a node's text (its key included) contains one of the given query terms (default: all). */
@@ -192,16 +231,28 @@ export function hasQueryHit(plan: Plan, id: number, terms?: readonly number[]): 
   const end = tree.end[id]!;
   for (const term of terms ?? queryHits.keys()) {
     const hits = queryHits[term]!;
-    let low = 0;
-    let high = hits.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (hits[middle]! < start) low = middle + 1;
-      else high = middle;
-    }
+    const low = countBelow(hits, start);
     if (low < hits.length && hits[low]! < end) return true;
   }
   return false;
+}
+
+/**
+ * How many values of an ascending list are below `value` (the index of the first one at or
+ * above it), by binary search.
+ *
+ * @example
+ * countBelow([3, 8, 20], 10); // 2
+ */
+export function countBelow(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sorted[middle]! < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 // Terms found in most rows of a collection (`builds` in every Jenkins URL) single nothing out.
@@ -214,7 +265,11 @@ export function selectiveTerms(plan: Plan, rows: readonly number[]): number[] {
 }
 
 function findQueryHits(minified: string, query: string): number[][] {
-  const terms = [...new Set(query.toLowerCase().match(/[\p{L}\p{N}_]{3,}/gu) ?? [])].filter((term) => !STOPWORDS.has(term)).slice(0, 16);
+  // Terms are capped at 64 characters before they become patterns: a 30,000-character word in a
+  // query is no search term, and a pattern that long is costly to compile.
+  const terms = [...new Set((query.toLowerCase().match(/[\p{L}\p{N}_]{3,}/gu) ?? []).map((term) => term.slice(0, 64)))]
+    .filter((term) => !STOPWORDS.has(term))
+    .slice(0, 16);
   return terms.map((term) => {
     const pattern = new RegExp(term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu');
     return [...minified.matchAll(pattern)].map((match) => match.index);

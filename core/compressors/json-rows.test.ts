@@ -58,7 +58,7 @@ describe('analyseRows', () => {
   it('sums up hidden rows by their telling fields, words before numbers', () => {
     const rows = Array.from({ length: 40 }, (_, i) => ({ id: i, color: i % 10 === 0 ? 'red' : 'blue', retries: i % 2 }));
     const { summarize } = analyse(rows);
-    assert.equal(summarize([1, 2, 3, 10, 20]), 'color blue 3, red 2');
+    assert.equal(summarize([1, 2, 3, 10, 20]), '"color" "blue" 3, "red" 2');
   });
 });
 

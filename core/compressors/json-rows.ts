@@ -1,5 +1,6 @@
 import { ARRAY, ATOM, OBJECT, STRING, keyOf, rawOf } from './json-scan.ts';
 import type { JsonTree } from './json-scan.ts';
+import { quoteValue } from '../folds.ts';
 
 /*
  * Which rows of a collection matter, judged from their raw values.
@@ -13,7 +14,8 @@ import type { JsonTree } from './json-scan.ts';
  *   message, rows that contain a query term, and, in lists of strings, items with error words
  *   or pagination links (`rel="next"`) plus the item before them (a header name, say).
  * - notable: rare values of categorical fields, departures from a dominant value (any row that
- *   is not `blue` when most jobs are), and the two most extreme numeric outliers per field.
+ *   is not `blue` when most jobs are), and the two most extreme numeric outliers per field. The
+ *   rare values themselves are reported too (`standout`), so that a row shown never hides them.
  *
  * It also tells what the hidden rows were, for the fold's summary: `color blue 470, red 11`.
  */
@@ -27,6 +29,8 @@ export interface RowAnalysis {
   level: Uint8Array;
   /** How rare a notable row is (the share of its rarest value; lower first), per row. */
   rarity: Float64Array;
+  /** The value nodes that made rows notable (a rare `lang`, a custom profile URL): never `…`. */
+  standout: number[];
   /** A one-line account of the given rows: counts per value of the telling fields. */
   summarize(rows: readonly number[]): string;
 }
@@ -47,6 +51,7 @@ const PAGINATION_TEXT = /<[^<>\s]+>;\s*rel=|rel=\\?"?(next|prev|last|first)\b/i;
 
 // Bounds that keep the analysis linear and its verdicts sane.
 const MAX_FIELDS_PER_ROW = 64;
+const NESTED_LEVELS = 3; // fields as deep as `retweeted_status.user.lang`
 const MAX_CATEGORIES = 16;
 const OUTLIERS_PER_FIELD = 2;
 
@@ -56,6 +61,8 @@ interface Field {
   rules: number;
   rows: number[];
   values: string[];
+  /** The value node of each entry of `rows`. */
+  nodes: number[];
   /** Fields of the object under this key, one level down. */
   nested?: Map<string, Field>;
 }
@@ -79,13 +86,14 @@ function rulesFor(key: string): number {
 export function analyseRows(tree: JsonTree, rows: readonly number[], hasQueryHit: (row: number) => boolean): RowAnalysis {
   const level = new Uint8Array(rows.length);
   const rarity = new Float64Array(rows.length).fill(1);
+  const standout: number[] = [];
   const fields = new Map<string, Field>();
   const all: Field[] = [];
   const fieldOf = (within: Map<string, Field>, rawKey: string, prefix: string) => {
     let field = within.get(rawKey);
     if (!field) {
       const key = unquote(rawKey);
-      field = { name: prefix + key, rules: rulesFor(key), rows: [], values: [] };
+      field = { name: prefix + key, rules: rulesFor(key), rows: [], values: [], nodes: [] };
       within.set(rawKey, field);
       all.push(field);
     }
@@ -97,8 +105,21 @@ export function analyseRows(tree: JsonTree, rows: readonly number[], hasQueryHit
     if (kind === STRING || kind === ATOM) {
       field.rows.push(row);
       field.values.push(rawOf(tree, node));
+      field.nodes.push(node);
     }
     if (field.rules !== 0 && isFailure(tree, field.rules, node)) level[row] = MUST;
+  };
+  // A row's members, and those of its nested objects down to NESTED_LEVELS (`user.lang`,
+  // `retweeted_status.user.lang`), each under its own field.
+  const visitMembers = (node: number, within: Map<string, Field>, prefix: string, depth: number, row: number): void => {
+    const isObject = tree.kind[node] === OBJECT;
+    const count = Math.min(tree.childCount[node]!, MAX_FIELDS_PER_ROW);
+    for (let child = node + 1, k = 0; k < count; k++, child = tree.next[child]!) {
+      const field = fieldOf(within, isObject ? keyOf(tree, child) : `[${k}]`, prefix);
+      visit(field, child, row);
+      if (depth + 1 >= NESTED_LEVELS || tree.kind[child] !== OBJECT || tree.childCount[child]! > MAX_FIELDS_PER_ROW) continue;
+      visitMembers(child, (field.nested ??= new Map()), `${field.name}.`, depth + 1, row);
+    }
   };
 
   rows.forEach((node, row) => {
@@ -112,16 +133,7 @@ export function analyseRows(tree: JsonTree, rows: readonly number[], hasQueryHit
       return; // items of a plain list: only their text decides
     }
     if (kind !== OBJECT && kind !== ARRAY) return;
-    const count = Math.min(tree.childCount[node]!, MAX_FIELDS_PER_ROW);
-    for (let child = node + 1, k = 0; k < count; k++, child = tree.next[child]!) {
-      const field = fieldOf(fields, kind === OBJECT ? keyOf(tree, child) : `[${k}]`, '');
-      visit(field, child, row);
-      if (tree.kind[child] !== OBJECT || tree.childCount[child]! > MAX_FIELDS_PER_ROW) continue;
-      field.nested ??= new Map();
-      for (let grandchild = child + 1, j = 0; j < tree.childCount[child]!; j++, grandchild = tree.next[grandchild]!) {
-        visit(fieldOf(field.nested, keyOf(tree, grandchild), `${field.name}.`), grandchild, row);
-      }
-    }
+    visitMembers(node, fields, '', 0, row);
   });
 
   const categorical: Array<{ field: Field; counts: Map<string, number>; departures: number }> = [];
@@ -135,7 +147,7 @@ export function analyseRows(tree: JsonTree, rows: readonly number[], hasQueryHit
       if (counts.size > most) break; // too many values to be categories
     }
     if (present >= 4 && counts.size <= most) {
-      const departures = markCategorical(field, counts, level, rarity);
+      const departures = markCategorical(field, counts, level, rarity, standout);
       categorical.push({ field, counts, departures });
     } else if (present >= 8) {
       markOutliers(field, level, rarity);
@@ -162,6 +174,7 @@ export function analyseRows(tree: JsonTree, rows: readonly number[], hasQueryHit
 
   return {
     level,
+    standout,
     rarity,
     summarize(hidden) {
       const wanted = new Uint8Array(rows.length);
@@ -174,9 +187,10 @@ export function analyseRows(tree: JsonTree, rows: readonly number[], hasQueryHit
         });
         if (counts.size === 0) continue;
         const sorted = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-        const shown = sorted.slice(0, 4).map(([value, count]) => `${unquote(value).slice(0, 30) || '""'} ${count}`);
+        // Keys and values come from the input: quoted, so that none reads as tokenfold's own words.
+        const shown = sorted.slice(0, 4).map(([value, count]) => `${quoteValue(unquote(value), 30)} ${count}`);
         if (sorted.length > 4) shown.push(`${sorted.length - 4} more values`);
-        parts.push(`${field.name} ${shown.join(', ')}`);
+        parts.push(`${quoteValue(field.name)} ${shown.join(', ')}`);
       }
       return parts.join('; ');
     },
@@ -211,7 +225,7 @@ function isFailure(tree: JsonTree, rules: number, node: number): boolean {
 
 // Rare values (under 5% of the rows), and departures from a dominant value, are notable; rare
 // ones first. Returns how many rows departed.
-function markCategorical(field: Field, counts: Map<string, number>, level: Uint8Array, rarity: Float64Array): number {
+function markCategorical(field: Field, counts: Map<string, number>, level: Uint8Array, rarity: Float64Array, standout: number[]): number {
   let mode = '';
   let modeCount = 0;
   for (const [value, count] of counts) {
@@ -227,6 +241,7 @@ function markCategorical(field: Field, counts: Map<string, number>, level: Uint8
     const rare = counts.size > 1 && (count < present * 0.05 || count === 1) && count < modeCount;
     if ((dominated && value !== mode) || rare) {
       departures++;
+      standout.push(field.nodes[index]!);
       if (level[row] === 0) level[row] = NOTABLE;
       rarity[row] = Math.min(rarity[row]!, rare ? count / present : 0.5 + count / present);
     }

@@ -47,6 +47,11 @@ export interface JsonTree {
   /** The first node after this node's subtree. */
   next: Int32Array;
   childCount: Int32Array;
+  /**
+   * Where each node's entry begins in the input (not the minified text): its key for an object
+   * member, else its value. Tells which input line a value was on.
+   */
+  source: Int32Array;
   /** Nodes cut by the end of the input. */
   incomplete: Set<number>;
   /** For incomplete containers: where the text after their last complete child begins. */
@@ -115,6 +120,7 @@ export function scanJson(text: string, options: ScanOptions = {}): JsonTree | un
     parent: new Int32Array(capacity),
     next: new Int32Array(capacity),
     childCount: new Int32Array(capacity),
+    source: new Int32Array(capacity),
     incomplete: new Set(),
     tail: new Map(),
   };
@@ -133,6 +139,7 @@ export function scanJson(text: string, options: ScanOptions = {}): JsonTree | un
     tree.parent = widen(tree.parent);
     tree.next = widen(tree.next);
     tree.childCount = widen(tree.childCount);
+    tree.source = widen(tree.source);
   };
   const parts: string[] = [];
   let outLength = 0; // minified length committed to `parts`
@@ -149,7 +156,7 @@ export function scanJson(text: string, options: ScanOptions = {}): JsonTree | un
     }
     segmentStart = index;
   };
-  const addNode = (kind: number, parent: number, start: number, keyStart: number, keyEnd: number) => {
+  const addNode = (kind: number, parent: number, start: number, keyStart: number, keyEnd: number, source: number) => {
     if (tree.count === capacity) grow();
     const id = tree.count++;
     tree.kind[id] = kind;
@@ -160,10 +167,11 @@ export function scanJson(text: string, options: ScanOptions = {}): JsonTree | un
     tree.parent[id] = parent;
     tree.next[id] = id + 1;
     tree.childCount[id] = 0;
+    tree.source[id] = source;
     if (parent >= 0) tree.childCount[parent]!++;
     return id;
   };
-  addNode(SEQUENCE, -1, 0, -1, -1);
+  addNode(SEQUENCE, -1, 0, -1, -1, 0);
 
   // Index after the closing quote of the string opening at `from`; -1 when the input ends first;
   // -2 when a raw newline sits inside it (not JSON, and a sign of a broken line in NDJSON).
@@ -194,6 +202,7 @@ export function scanJson(text: string, options: ScanOptions = {}): JsonTree | un
     let expect = VALUE;
     let keyStart = -1;
     let keyEnd = -1;
+    let keySource = -1; // input index of the current key
     let values = 0;
     const finishValue = (endPosition: number) => {
       if (stack.length === 0) {
@@ -227,9 +236,10 @@ export function scanJson(text: string, options: ScanOptions = {}): JsonTree | un
         const inObject = stack.length > 0 && isObject[isObject.length - 1]!;
         const memberKeyStart = inObject ? keyStart : -1;
         const memberKeyEnd = inObject ? keyEnd : -1;
+        const source = inObject ? keySource : i;
         if (c === 123 || c === 91) {
           const kind = stack.length >= maxDepth ? OPAQUE : c === 123 ? OBJECT : ARRAY;
-          const id = recording ? addNode(kind, parent, position(i), memberKeyStart, memberKeyEnd) : -1;
+          const id = recording ? addNode(kind, parent, position(i), memberKeyStart, memberKeyEnd, source) : -1;
           if (id >= 0 && kind === OPAQUE) opaqueAt.set(stack.length, id);
           stack.push(id >= 0 && kind !== OPAQUE ? id : -1);
           isObject.push(c === 123);
@@ -241,7 +251,7 @@ export function scanJson(text: string, options: ScanOptions = {}): JsonTree | un
         if (c === QUOTE) {
           const after = stringEnd(i, limit);
           if (after === -2) return false;
-          const id = recording ? addNode(STRING, parent, position(i), memberKeyStart, memberKeyEnd) : -1;
+          const id = recording ? addNode(STRING, parent, position(i), memberKeyStart, memberKeyEnd, source) : -1;
           i = after === -1 ? limit : after;
           if (id >= 0) tree.end[id] = position(i);
           if (after === -1) {
@@ -259,7 +269,7 @@ export function scanJson(text: string, options: ScanOptions = {}): JsonTree | un
           i++;
         }
         if (i === atomStart) return false;
-        const id = recording ? addNode(ATOM, parent, position(atomStart), memberKeyStart, memberKeyEnd) : -1;
+        const id = recording ? addNode(ATOM, parent, position(atomStart), memberKeyStart, memberKeyEnd, source) : -1;
         if (id >= 0) tree.end[id] = position(i);
         finishValue(position(i));
         continue;
@@ -273,6 +283,7 @@ export function scanJson(text: string, options: ScanOptions = {}): JsonTree | un
             break;
           }
           keyStart = position(i);
+          keySource = i;
           i = after;
           keyEnd = position(i);
           expect = COLON;
@@ -347,7 +358,7 @@ export function scanJson(text: string, options: ScanOptions = {}): JsonTree | un
             parts.push('\n');
             outLength++;
           }
-          const id = addNode(RAW, 0, outLength, -1, -1);
+          const id = addNode(RAW, 0, outLength, -1, -1, lineStart);
           parts.push(line);
           outLength += line.length;
           tree.end[id] = outLength;

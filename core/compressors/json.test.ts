@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { compress, findMarkers, unfold } from 'tokenfold';
@@ -144,7 +144,7 @@ describe('compressJson on apache_builds.json (875 Jenkins jobs)', () => {
     const marker = result.folds.find((fold) => fold.unit === 'rows');
     assert.ok(marker);
     const hiddenBlue = jobs.filter((job) => job.color === 'blue' && !shown.has(job.name)).length;
-    assert.equal(marker.summary, `color blue ${hiddenBlue}`);
+    assert.equal(marker.summary, `"color" "blue" ${hiddenBlue}`);
     assert.equal(folds.length, 1);
   });
 
@@ -205,6 +205,16 @@ describe('compressJson on twitter.json (100 tweets, ids above 2^53)', () => {
     assert.deepEqual(missing.map(([path]) => path).slice(0, 5), []);
   });
 
+  it('never shows as … the rare value that made a tweet stand out, even at a smaller budget', () => {
+    const statuses = (JSON.parse(text) as { statuses: Array<{ id_str: string; user: { profile_background_image_url: string } }> }).statuses;
+    const uses = new Map<string, number>();
+    for (const { user } of statuses) uses.set(user.profile_background_image_url, (uses.get(user.profile_background_image_url) ?? 0) + 1);
+    const output = textOf(compressJson(text, context(30_000)));
+    const rare = statuses.filter((status) => uses.get(status.user.profile_background_image_url) === 1 && output.includes(`"id_str":"${status.id_str}"`));
+    assert.ok(rare.length >= 10, `${rare.length} tweets with a background of their own shown`);
+    for (const { user } of rare) assert.ok(output.includes(`"profile_background_image_url":${JSON.stringify(user.profile_background_image_url)}`));
+  });
+
   it('keeps tweets in a rare language in view', async () => {
     const { visible } = await view(text);
     const statuses = (JSON.parse(text) as { statuses: Array<{ id_str: string; metadata: { iso_language_code: string } }> }).statuses;
@@ -242,9 +252,11 @@ describe('compressJson on recorded GitHub API calls (octokit)', () => {
     const pieces = compressJson(text, context(300));
     const output = textOf(pieces);
     assert.match(output, /"current_user_url":…/);
-    const fold = pieces!.find((piece) => typeof piece !== 'string' && piece.text.startsWith('{"current_user_url":'));
+    const fold = pieces!.find((piece) => typeof piece !== 'string' && piece.text.startsWith('{\n  "current_user_url":'));
     assert.ok(fold && typeof fold !== 'string');
     assert.deepEqual(JSON.parse(fold.text), (JSON.parse(text) as Array<{ response: unknown }>)[0]!.response);
+    // One member per line, so that `grep` finds one URL and returns its line alone.
+    assert.ok(fold.text.split('\n').some((line) => /^ {2}"emojis_url":"https:\/\/api\.github\.com\/emojis",$/.test(line)));
     assert.ok(output.includes('"status":200'));
   });
 });
@@ -265,7 +277,7 @@ describe('compressJson on objects past their budget', () => {
     assert.equal(output, '{"id":7,"name":"nightly report","message":…,"html_url":"https://example.com/r/7","avatar_url":"https://example.com/avatars/7?size=400&format=png","size":12,"private":false}[[fold]]');
     const fold = pieces!.find((piece) => typeof piece !== 'string');
     assert.ok(fold && typeof fold !== 'string' && fold.count === 1);
-    assert.equal(fold.text, JSON.stringify(record));
+    assert.equal(fold.text, JSON.stringify(record, null, 2).replaceAll('": ', '":'));
   });
 
   it('keeps a value that holds a query term', () => {
@@ -348,5 +360,122 @@ describe('compressJson on broken and hostile input', () => {
     assert.ok(performance.now() - started < 10_000);
     assert.ok(output.length < text.length / 20);
     assert.ok(output.includes('[77777,"failed",233331]'));
+  });
+});
+
+describe('compressJson on small tool results (lossless) and ids', () => {
+  // Shaped like an airline-booking tool's user record: ids in a short list, ids as map keys.
+  const user = {
+    user_id: 'mia_li_3668',
+    name: { first_name: 'Mia', last_name: 'Li' },
+    payment_methods: {
+      credit_card_4421486: { source: 'credit_card', brand: 'visa', last_four: '7447', id: 'credit_card_4421486' },
+      certificate_4856383: { source: 'certificate', amount: 100, id: 'certificate_4856383' },
+    },
+    saved_passengers: [{ first_name: 'Amelia', last_name: 'Ahmed', dob: '1957-03-21' }],
+    membership: 'gold',
+    reservations: ['NO6JO3', 'AIXC01', 'HKEG34', 'PKZ0SN', 'JG7FMM', '7TOKQ2', 'BOH180', 'Q4KHTH', '3OZ2ZI', 'NJCEO2'],
+  };
+
+  it('only minifies when lossless, whatever the budget', () => {
+    const text = JSON.stringify(user, null, 2);
+    const pieces = compressJson(text, { ...context(10), lossless: true });
+    assert.deepEqual(pieces, [JSON.stringify(user)]);
+  });
+
+  it('writes uniform rows as a table when lossless and that is smaller, and folds nothing', () => {
+    const flights = Array.from({ length: 12 }, (_, i) => ({ flight_number: `HAT${100 + i}`, origin: 'JFK', destination: i % 2 ? 'SEA' : 'LAX', status: 'available', price: 120 + i }));
+    const text = JSON.stringify({ flights }, null, 2);
+    const pieces = compressJson(text, { ...context(10), lossless: true });
+    assert.ok(pieces?.every((piece) => typeof piece === 'string'));
+    const output = textOf(pieces);
+    assert.match(output, /^# 12 rows as a table/m);
+    assert.deepEqual(tableRows(output), flights);
+  });
+
+  it('passes through a small result that is already minified', () => {
+    assert.equal(compressJson(JSON.stringify(user), { ...context(10), lossless: true }), undefined);
+  });
+
+  it('keeps every scalar of the recorded GitHub responses under 1,500 tokens in view', () => {
+    let checked = 0;
+    for (const name of readdirSync(new URL('octokit/', corpora)).filter((file) => file.endsWith('.json'))) {
+      for (const call of JSON.parse(sample(`octokit/${name}`)) as Array<{ response: unknown }>) {
+        if (!call.response || typeof call.response !== 'object') continue;
+        const text = JSON.stringify(call.response, null, 2);
+        if (o200kCounter.count(text) >= 1500) continue;
+        const pieces = compressJson(text, { ...context(64), lossless: true });
+        const output = pieces ? textOf(pieces) : text;
+        assert.ok(!output.includes('[[fold') && !output.includes('…'), name);
+        assert.deepEqual(rawTokens(text).filter((token) => !output.includes(token)), [], name);
+        checked++;
+      }
+    }
+    assert.ok(checked > 50, `${checked} responses checked`);
+  });
+
+  it('never folds a short list of ids, nor hides an id, at a tight budget', () => {
+    const booking = { ...user, booking_ref: '9f1c2d3e-4b5a-6789-abcd-ef0123456789', notes: 'The passenger asked about seats. '.repeat(40) };
+    const output = textOf(compressJson(JSON.stringify(booking, null, 2), context(60)));
+    assert.ok(output.includes(JSON.stringify(user.reservations)), 'the reservation ids stay a whole list');
+    assert.ok(output.includes('"booking_ref":"9f1c2d3e-4b5a-6789-abcd-ef0123456789"'));
+    assert.match(output, /"notes":…/);
+  });
+
+  it('folds a long list of ids, and says which ones the fold holds', () => {
+    const ids = Array.from({ length: 400 }, (_, i) => `R${String(i).padStart(5, '0')}`);
+    const pieces = compressJson(JSON.stringify({ reservations: ids }), context(200));
+    const fold = pieces?.find((piece) => typeof piece !== 'string');
+    assert.ok(fold && typeof fold !== 'string');
+    const hidden = fold.text.split('\n');
+    assert.equal(fold.summary, `${hidden[0]} to ${hidden[hidden.length - 1]}`);
+    for (const line of hidden) assert.match(line, /^"R\d{5}"$/);
+  });
+
+  it('does not fold what costs about as much as its marker', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => ({ id: i, state: 'ok' }));
+    const text = JSON.stringify(rows, null, 2);
+    const full = o200kCounter.count(JSON.stringify(rows));
+    const pieces = compressJson(text, context(full - 20));
+    assert.ok(pieces?.every((piece) => typeof piece === 'string'), 'a fold of a few rows is not worth its marker');
+  });
+});
+
+describe('compressJson on `npm view semver --json` (a real registry answer)', () => {
+  const text = readFileSync(new URL('test-support/npm-view-semver.json', import.meta.url), 'utf8');
+  const time = (JSON.parse(text) as { time: Record<string, string> }).time;
+
+  it('treats release dates keyed by version as a map, one release per line in its fold', () => {
+    const pieces = compressJson(text, context(1000))!;
+    const folds = pieces.filter((piece) => typeof piece !== 'string');
+    const dates = folds.find((fold) => fold.summary?.startsWith('keys '));
+    assert.ok(dates, 'a fold of release dates');
+    assert.match(dates.summary!, /^keys "[^"]+" to "[^"]+", dates \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d$/);
+    const lines = dates.text.split('\n');
+    assert.equal(lines.length, dates.count);
+    for (const line of lines) {
+      const [version, date] = Object.entries(JSON.parse(`{${line}}`) as Record<string, string>)[0]!;
+      assert.equal(date, time[version], `"${version}" is on its own line with its date`);
+    }
+  });
+
+  it('numbers the folded releases as the input does, one input line each', () => {
+    const inputLines = text.split('\n');
+    const pieces = compressJson(text, context(1000))!;
+    const dates = pieces.find((piece) => typeof piece !== 'string' && piece.summary?.startsWith('keys '));
+    assert.ok(dates && typeof dates !== 'string' && dates.lineNumbers);
+    dates.text.split('\n').forEach((line, index) => {
+      assert.equal(inputLines[dates.lineNumbers![index]! - 1]!.trim().replace('": ', '":').replace(/,$/, ''), line);
+    });
+  });
+
+  it('keeps one release reachable by grep for its version', () => {
+    const pieces = compressJson(text, context(1000))!;
+    const dates = pieces.find((piece) => typeof piece !== 'string' && piece.summary?.startsWith('keys '));
+    assert.ok(dates && typeof dates !== 'string');
+    const version = JSON.parse(`{${dates.text.split('\n')[5]}}`) as Record<string, string>;
+    const [key] = Object.keys(version);
+    const hits = dates.text.split('\n').filter((line) => line.includes(`"${key}"`));
+    assert.deepEqual(hits, [`"${key}":"${time[key!]}"`]);
   });
 });

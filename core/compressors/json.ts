@@ -1,10 +1,12 @@
 import type { Compressor, FoldRequest } from '../types.ts';
-import { MARKER_TOKENS, createPlan, hasQueryHit, isElidable, selectiveTerms } from './json-plan.ts';
+import { describeHidden, foldedRowsText, foldedValueText, lineIndex } from './json-folds.ts';
+import { MARKER_TOKENS, createPlan, hasQueryHit, isElidable, isShortScalarList, selectiveTerms } from './json-plan.ts';
 import type { Plan } from './json-plan.ts';
 import { MUST, NOTABLE, analyseRows } from './json-rows.ts';
 import type { RowAnalysis } from './json-rows.ts';
-import { ARRAY, ATOM, OBJECT, RAW, SEQUENCE, STRING, childrenOf, keyOf, memberRawOf, rawOf, scanJson } from './json-scan.ts';
+import { ARRAY, ATOM, OBJECT, RAW, SEQUENCE, STRING, childrenOf, keyOf, rawOf, scanJson } from './json-scan.ts';
 import type { JsonTree } from './json-scan.ts';
+import { tableOf } from './json-table.ts';
 
 /*
  * JSON and NDJSON: minify, write big arrays as tables, keep the rows that matter, fold the rest.
@@ -24,10 +26,16 @@ import type { JsonTree } from './json-scan.ts';
  * - Past the budget a collection keeps the rows that matter (failures, non-2xx statuses, rare
  *   and anomalous values, outliers, query matches: json-rows.ts), its first and last rows, rows
  *   that show key paths no other visible row shows, then others in order. The rest go into one
- *   fold whose text is the hidden rows, raw and minified, one per line, so that unfold's `grep`
- *   and `lines` work row by row: `[[fold …: 481 rows; color blue 481]]`.
+ *   fold, one row per line (json-folds.ts), so that unfold's `grep` and `lines` reach one row or
+ *   one map entry, numbered as in the input when each row had an input line of its own:
+ *   `[[fold …: 481 rows; "color" "blue" 481]]`, `[[fold …: 2769 items; keys "2.4.0" to "5.5.0",
+ *   dates 2017-05-13 to 2024-03-29]]`. A fold that would hide about what its marker costs does not
+ *   happen, and a list of a few scalars (ids, tags, codes: json-plan.ts) is never cut.
  * - An object too big for its share keeps every key, shrinks its collections first, then shows
- *   long string values (URLs first) as `…`; a fold right after it holds the whole object.
+ *   long string values (URLs first) as `…`, never ids, codes or the rare value that made its row
+ *   stand out; a fold right after it holds the whole object, one member per line.
+ *
+ * Small outputs come with `context.lossless`: then only the lossless steps above happen.
  *
  * Every value shown or folded is a slice of the input's source text: never a re-serialized one,
  * since `JSON.parse` rounds big ids and rewrites `1.50` and `\u00e9`. Truncated input keeps its
@@ -36,16 +44,24 @@ import type { JsonTree } from './json-scan.ts';
  */
 
 const MIN_ELISION_SAVING = 40; // eliding values must save more than the marker it needs
-const MAX_TABLE_COLUMNS = 16; // wider tables are hard to read by position
-const MAX_TABLE_ROW_TOKENS = 300;
 const BLOCK_MIN_TOKENS = 120; // smaller collections stay on one line
+// A fold must hide more than this: a smaller one costs about what its marker costs.
+const MIN_FOLD_TOKENS = 2 * MARKER_TOKENS;
 
-/** Compresses a JSON document or NDJSON stream (see the header). Pure and deterministic. */
+/**
+ * Compresses a JSON document or NDJSON stream (see the header). Pure and deterministic. With
+ * `context.lossless` nothing is folded or shown as `…`: the output is the input minified, big
+ * collections one row per line and as tables where that is smaller, or `undefined`.
+ *
+ * @example
+ * compressJson(prettyPrinted, { ...context, lossless: true }); // ['{"user_id":"mia_li_3668",…}']
+ */
 export const compressJson: Compressor = (text, context) => {
   const tree = scanJson(text) ?? scanJson(text, { lineMode: true });
   if (!tree || mostlyNotJson(tree)) return undefined;
-  const plan = createPlan(tree, context);
-  renderValue(plan, tree.root, context.budget / plan.ratio, false, false);
+  const plan = createPlan(tree, context, lineIndex(text));
+  const budget = context.lossless ? Number.POSITIVE_INFINITY : context.budget / plan.ratio;
+  renderValue(plan, tree.root, budget, false, false);
   if (tree.incomplete.size > 0) emit(plan, '\n(the input ends here: truncated JSON)');
   if (plan.buffer !== '') plan.pieces.push(plan.buffer);
   // Without a fold, only minifying is left: not worth it when it saves next to nothing.
@@ -94,10 +110,10 @@ function renderRecord(plan: Plan, id: number, budget: number, inline: boolean, c
   emit(plan, closing(tree, id, '}'));
   if (pending === 0 || covered) return pending;
   emitFold(plan, {
-    text: rawOf(tree, id),
+    text: foldedValueText(tree, id),
     unit: 'items',
     count: pending,
-    summary: 'the whole object above, with the values shown as …',
+    summary: 'the whole object above, one member per line, with the values shown as …',
   });
   return 0;
 }
@@ -188,18 +204,24 @@ function renderCollection(plan: Plan, id: number, budget: number, inline: boolea
 
   let chosen: Uint8Array = new Uint8Array(rows.length).fill(1);
   let rowBudget = budget - overhead;
-  let summarize = (_hidden: number[]) => '';
+  let summarize = (hidden: number[]) => describeHidden(tree, rows, hidden, isMap);
   let listKeys = false;
-  if (total > budget && rows.length > 1) {
+  if (total > budget && rows.length > 1 && !isShortScalarList(tree, id, cost[id]!)) {
     const terms = selectiveTerms(plan, rows);
     const analysis = analyseRows(tree, rows, (row) => hasQueryHit(plan, row, terms));
-    summarize = analysis.summarize;
-    // A map's hidden entries keep their keys in view (they name the entries), unless even the
-    // keys alone would take half the budget.
+    for (const node of analysis.standout) plan.standout[node] = 1;
+    summarize = (hidden) => analysis.summarize(hidden) || describeHidden(tree, rows, hidden, isMap);
+    // A map's hidden entries keep their keys in view (they name the entries), unless the keys
+    // alone would take half the budget, or are much of what the entries hold (`"5.0.2":"2023-…"`).
     const keysCost = isMap ? rows.reduce((sum, row) => sum + keyCost[row]!, 0) : 0;
-    listKeys = isMap && keysCost <= budget / 2;
+    listKeys = isMap && keysCost <= budget / 2 && keysCost <= cost[id]! / 5;
     rowBudget -= MARKER_TOKENS + (listKeys ? keysCost : 0);
     chosen = selectRows(plan, rows, analysis, rowCost, rowFloor, rowBudget);
+    let hiddenCost = 0;
+    chosen.forEach((isChosen, index) => {
+      if (!isChosen) hiddenCost += rowCost[index]!;
+    });
+    if (hiddenCost <= MIN_FOLD_TOKENS) chosen.fill(1);
   }
   const kept = rows.map((_, index) => index).filter((index) => chosen[index]);
   const shares = waterFill(kept, Math.max(0, rowBudget), (index) => rowCost[index]!, (index) => rowFloor[index]!);
@@ -251,8 +273,9 @@ function emitHidden(
     emit(plan, block ? `# keys of the folded entries: ${keys}\n` : `${keys}:`);
   }
   const summary = summarize(hidden);
+  const folded = foldedRowsText(tree, hidden.map((index) => rows[index]!), isMap, plan.lineOf);
   emitFold(plan, {
-    text: hidden.map((index) => (isMap ? memberRawOf : rawOf)(tree, rows[index]!)).join('\n'),
+    ...folded,
     unit: hidden.some((index) => tree.kind[rows[index]!] !== STRING && tree.kind[rows[index]!] !== ATOM) ? 'rows' : 'items',
     count: hidden.length,
     ...(summary ? { summary } : {}),
@@ -309,73 +332,6 @@ function coverKeyPaths(plan: Plan, rows: number[], chosen: Uint8Array, choose: (
       }
     }
   });
-}
-
-interface Table {
-  header: string;
-  headerCost: number;
-  /** Whether each row fits the columns (an object without duplicate or extra keys), and its cost as a line. */
-  fits: Uint8Array;
-  costs: Float64Array;
-  /** The table line of a fitting row, built only for rows that show. */
-  line(index: number): string;
-}
-
-/** A table for rows that are objects with a few shared keys, when keys-once saves enough. */
-function tableOf(plan: Plan, id: number, rows: number[]): Table | undefined {
-  const { tree, cost, keyCost } = plan;
-  const isMap = tree.kind[id] === OBJECT;
-  if (rows.length < 3) return undefined;
-  const columns = new Map<string, number>();
-  const fits = new Uint8Array(rows.length);
-  const costs = new Float64Array(rows.length);
-  const lastRowIn = new Int32Array(MAX_TABLE_COLUMNS + 1).fill(-1); // finds duplicate keys
-  let fitting = 0;
-  let saved = 0;
-  let spent = 0;
-  let cells = 0;
-  rows.forEach((row, index) => {
-    const memberCount = tree.childCount[row]!;
-    if (tree.kind[row] !== OBJECT || tree.incomplete.has(row) || memberCount > MAX_TABLE_COLUMNS) return;
-    let rowCost = 1 + (isMap ? keyCost[row]! : 0);
-    let duplicate = false;
-    for (let member = row + 1, k = 0; k < memberCount; k++, member = tree.next[member]!) {
-      const key = keyOf(tree, member);
-      let column = columns.get(key);
-      if (column === undefined) {
-        if (columns.size === MAX_TABLE_COLUMNS) return;
-        columns.set(key, (column = columns.size));
-      }
-      if (lastRowIn[column] === index) duplicate = true;
-      lastRowIn[column] = index;
-      rowCost += cost[member]! + 1;
-    }
-    if (duplicate) return;
-    fits[index] = 1;
-    costs[index] = rowCost;
-    fitting++;
-    cells += memberCount;
-    saved += cost[row]! + 1 + (isMap ? keyCost[row]! : 0) - rowCost;
-    spent += rowCost;
-  });
-  if (columns.size === 0 || fitting < Math.max(3, rows.length * 0.8)) return undefined;
-  for (let index = 0; index < rows.length; index++) {
-    if (fits[index]) costs[index] = costs[index]! + columns.size - tree.childCount[rows[index]!]!; // empty cells' commas
-  }
-  const keyList = `[${[...columns.keys()].join(',')}]`;
-  const absent = cells < fitting * columns.size ? ' (an empty cell means the key is absent)' : '';
-  const header = isMap
-    ? `# ${rows.length} entries as a table, one per line: the entry's key, then cells in the key order ${keyList}${absent}`
-    : `# ${rows.length} rows as a table, one per line, cells in the key order ${keyList}${absent}`;
-  const headerCost = keyList.length / 3 + 20;
-  if (saved - headerCost < 0.15 * (spent + saved) || spent / fitting > MAX_TABLE_ROW_TOKENS) return undefined;
-  const line = (index: number) => {
-    const row = rows[index]!;
-    const values = new Array<string>(columns.size).fill('');
-    for (const member of childrenOf(tree, row)) values[columns.get(keyOf(tree, member))!] = rawOf(tree, member);
-    return `[${isMap ? `${keyOf(tree, row)},` : ''}${values.join(',')}]`;
-  };
-  return { header, headerCost, fits, costs, line };
 }
 
 // ---------------------------------------------------------------------------------------------

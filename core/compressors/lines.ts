@@ -39,8 +39,8 @@ export function foldLines(lines: readonly string[], start: number, end: number, 
 }
 
 /**
- * Folds lines given by index, in the order given. `firstLine` is set only when they are one
- * contiguous run, because otherwise no single numbering would be true.
+ * Folds lines given by index, in the order given, with their input numbering: `firstLine` when
+ * they are one contiguous run, else each line's number in `lineNumbers`.
  */
 export function foldLineList(lines: readonly string[], indices: readonly number[], summary?: string): FoldRequest {
   let contiguous = true;
@@ -55,6 +55,7 @@ export function foldLineList(lines: readonly string[], indices: readonly number[
     text: indices.map((index) => lines[index]).join('\n'),
     unit: 'lines',
     count: indices.length,
+    lineNumbers: indices.map((index) => index + 1),
     ...(summary ? { summary } : {}),
   };
 }
@@ -104,13 +105,17 @@ export function itemsFromSpans(lines: readonly string[], spans: readonly LineSpa
   return items;
 }
 
-// A rendered marker (`[[fold 482913075561: 184 lines; 412 passing]]`) costs about 16 tokens. A
+// A rendered marker (`[[fold 482913075561417: 184 lines; 412 passing]]`) costs about 17 tokens. A
 // span folds only when that saves at least as much again: hiding a line to save three tokens
 // costs the agent an unfold for nothing.
-export const MARKER_TOKENS = 16;
+export const MARKER_TOKENS = 17;
+// Runs shorter than this must hide twice the usual tokens to fold (see worthFolding).
+const MIN_FOLD_LINES = 3;
 
 /**
- * Whether lines `start` to `end` are worth a marker: their estimated tokens exceed `threshold`.
+ * Whether lines `start` to `end` are worth a marker: their estimated tokens exceed `threshold`,
+ * and, for a run of one or two lines, twice that: a fold of a line or two makes the reader unfold
+ * for what it could have read in place (the issue measured many folds of about 70 characters).
  * Stops reading as soon as the answer is known, so long runs cost no more than short ones.
  */
 export function worthFolding(
@@ -120,14 +125,58 @@ export function worthFolding(
   estimateTokens: (text: string) => number,
   threshold = 2 * MARKER_TOKENS,
 ): boolean {
+  const needed = end - start < MIN_FOLD_LINES ? 2 * threshold : threshold;
   let tokens = 0;
   for (let index = start; index < end; index++) {
     const line = lines[index]!;
     // A long line is surely over the threshold; no need to estimate all of it.
-    tokens += line.length > 400 ? threshold + 1 : estimateTokens(line) + 1;
-    if (tokens > threshold) return true;
+    tokens += line.length > 8 * needed ? needed + 1 : estimateTokens(line) + 1;
+    if (tokens > needed) return true;
   }
   return false;
+}
+
+// A line longer than this is not kept whole: a docker pull's progress redraws or a minified
+// bundle in a stack trace make lines of 100,000 characters. Its head and tail stay visible (where
+// a message and its end are) and its middle folds. The one fold that starts inside a line.
+export const LONG_LINE_CHARS = 2000;
+export const LONG_LINE_SHOWN = 400;
+
+// An evidence line (an error message listing 300 versions) stays whole up to this length.
+export const LONG_EVIDENCE_CHARS = 10_000;
+
+/**
+ * The pieces with the middle of every kept line over LONG_LINE_CHARS folded; lines in `evidence`
+ * only past LONG_EVIDENCE_CHARS.
+ */
+export function foldLongLines(pieces: readonly Piece[], evidence: ReadonlySet<string> = new Set()): Piece[] {
+  const result: Piece[] = [];
+  for (const piece of pieces) {
+    if (typeof piece !== 'string' || piece.length <= LONG_LINE_CHARS) {
+      result.push(piece);
+      continue;
+    }
+    let start = 0;
+    let kept = '';
+    while (start < piece.length) {
+      let end = piece.indexOf('\n', start);
+      if (end === -1) end = piece.length;
+      const length = end - start;
+      if (length > LONG_LINE_CHARS && (length > LONG_EVIDENCE_CHARS || !evidence.has(piece.slice(start, end)))) {
+        const middleStart = start + LONG_LINE_SHOWN;
+        const middleEnd = end - LONG_LINE_SHOWN;
+        result.push(kept + piece.slice(start, middleStart));
+        result.push({ text: piece.slice(middleStart, middleEnd), unit: 'chars', count: middleEnd - middleStart, summary: 'the middle of this line' });
+        kept = piece.slice(middleEnd, end);
+      } else {
+        kept += piece.slice(start, end);
+      }
+      if (end < piece.length) kept += '\n';
+      start = end + 1;
+    }
+    result.push(kept);
+  }
+  return result;
 }
 
 // Words that say nothing about which file or line the agent is after.

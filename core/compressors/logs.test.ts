@@ -26,7 +26,7 @@ function isFold(piece: Piece): piece is FoldRequest {
 /** The visible lines of compressed text, marker lines left out. */
 function visibleLines(text: string): string[] {
   const body = text.endsWith('\n') ? text.slice(0, -1) : text;
-  return body.split('\n').filter((line) => !/^\[\[fold \d{12}: /.test(line));
+  return body.split('\n').filter((line) => !/^\[\[fold \d{15}: /.test(line));
 }
 
 function inputLines(text: string): string[] {

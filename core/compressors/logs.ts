@@ -18,13 +18,13 @@ import { lineTimestamp, mergeVariants, templateKey, timeSpan } from './log-templ
  * the words of the message: BGL's INFO `instruction cache parity error corrected` is not an error.
  *
  * Every other line is folded, one fold per template, its marker right under the template's
- * example: `[[fold 123456789012: 184 lines; like the line above, 18:01:48 to 18:04:12]]`. The count
+ * example: `[[fold 123456789012345: 184 lines; like the line above, 18:01:48 to 18:04:12]]`. The count
  * is the exact number of lines in the fold, the times are those of its first and last line (less
  * the date they share with the example, which is in plain sight just above). Why per template rather than per contiguous run: errors scattered through a log cut it into
  * hundreds of runs, each of which would need its own marker (~20 tokens) and a summary of several
  * templates; per template there is at most one marker per kind of event and it says what is in it.
- * The price: a fold's lines are not contiguous, so `firstLine` is set only when they happen to be,
- * and `unfold` numbers the others from 1 within the fold. A rest of one or two lines not much
+ * The price: a fold's lines are not contiguous, so the fold carries each line's input line number
+ * (`lineNumbers`), which `unfold` answers with. A rest of one or two lines not much
  * bigger than its marker stays visible instead.
  *
  * Visible lines keep their order, and visible text plus folds hold every input line exactly once.
@@ -33,7 +33,7 @@ import { lineTimestamp, mergeVariants, templateKey, timeSpan } from './log-templ
  */
 
 const CONTEXT_LINES = 1;
-// What a marker costs in tokens before its summary: `[[fold 123456789012: 184 lines; ]]` + newline,
+// What a marker costs in tokens before its summary: `[[fold 123456789012345: 184 lines; ]]` + newline,
 // and what its time span usually adds.
 const MARKER_TOKENS = 14;
 const SPAN_TOKENS = 12;
@@ -103,6 +103,9 @@ export const compressLogs: Compressor = (text, context) => {
   const visible = new Uint8Array(lines.length);
   for (let index = 0; index < lines.length; index++) if (severities[index] === SEVERE) visible[index] = 1;
   for (const example of templates.examples) visible[example] = 1;
+  // The evidence layer's lines (core/evidence.ts): failures the level field does not show, the last lines.
+  const keep = context.evidence?.keep;
+  if (keep) for (let index = 0; index < lines.length; index++) if (keep[index]) visible[index] = 1;
 
   revealWithinBudget(lines, templates, severities, visible, context);
   const folds = foldTemplates(lines, templates, visible, context);
@@ -142,6 +145,18 @@ function groupTemplates(lines: readonly string[]): Templates {
     of[index] = templateOfGroup[group]!;
   }
   return { of, examples, count: examples.length };
+}
+
+/**
+ * 1 for each line a log compressor always shows: a warning or worse by the log's own levels, a
+ * stack-trace line, a BGL-style alert. The evidence layer of a log (regions.ts), so that whatever
+ * compresses a log keeps them.
+ *
+ * @example
+ * severeLines(['2024-01-01 INFO up', '2024-01-01 ERROR down']); // Uint8Array [0, 1]
+ */
+export function severeLines(lines: readonly string[]): Uint8Array {
+  return classifyLines(lines).map((severity) => (severity === SEVERE ? 1 : 0));
 }
 
 /** How bad each line is: severe (always shown), trouble (shown while the budget lasts) or plain. */
@@ -416,7 +431,7 @@ function foldTemplates(
       unit: 'lines',
       count: indexes.length,
       summary,
-      ...(contiguous ? { firstLine: first + 1 } : {}),
+      ...(contiguous ? { firstLine: first + 1 } : { lineNumbers: indexes.map((index) => index + 1) }),
     });
   }
   return folds;

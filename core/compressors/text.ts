@@ -60,8 +60,8 @@ export interface SelectSentencesOptions {
   /** How the dropped runs will show, which decides what each costs. Default `'markers'`. */
   style?: GapStyle;
   /**
-   * Cost of one fold marker: with `'markers'` the marker of each gap, default 12 (o200k, a marker
-   * without summary); with `'elided'` the one marker of the whole text, default 15 (with its
+   * Cost of one fold marker: with `'markers'` the marker of each gap, default 13 (o200k, a marker
+   * without summary); with `'elided'` the one marker of the whole text, default 17 (with its
    * summary and line break).
    */
   markerTokens?: number;
@@ -85,15 +85,15 @@ export interface SentenceSelection {
   style?: GapStyle;
 }
 
-const MARKER_TOKENS = 12;
+const MARKER_TOKENS = 13;
 // Elided: `…` stands for each gap (one o200k token, alone, after a space or before a line break),
-// and `\n[[fold 482913075561: 1 line; full text]]` ends the text: 15 tokens. A summary that also
+// and `\n[[fold 482913075561417: 1 line; full text]]` ends the text: 17 tokens. A summary that also
 // explains the `…` ("full text; … marks omissions", 4 tokens more) cost 1.4 points of SQuAD
 // retention at half the tokens; readers take `…` for an omission without being told.
 const ELISION = '…';
 const ELISION_TOKENS = 1;
 const ELIDED_SUMMARY = 'full text';
-const ELIDED_MARKER_TOKENS = 15;
+const ELIDED_MARKER_TOKENS = 17;
 // Above this many tokens a document gets a marker per gap, so that seeing one gap does not take
 // unfolding the whole. Elision gains less as documents grow (on SQuAD at half the tokens: +1.4
 // points on single paragraphs, +0.3 on 5, +0.1 on 20, 0 on 50 paragraphs) and the whole costs more.
@@ -130,9 +130,29 @@ export const compressText: Compressor = (text, context) => {
     if (countGaps(selection) < 2) selection = undefined;
   }
   selection ??= selectSentences(text, options);
+  if (context.evidence) keepEvidence(text, selection, context.evidence.keep);
   if (!selection.kept.includes(0)) return undefined;
   return foldUnselected(text, selection, tokensPerChar);
 };
+
+// Units on a line the evidence layer keeps (core/evidence.ts) stay, whatever their score.
+function keepEvidence(text: string, selection: SentenceSelection, keep: Uint8Array): void {
+  if (!keep.includes(1)) return;
+  const ranges: Array<[number, number]> = [];
+  let start = 0;
+  for (let line = 0; start <= text.length && line < keep.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    if (keep[line]) ranges.push([start, end]);
+    start = end + 1;
+  }
+  let next = 0;
+  selection.units.forEach((unit, index) => {
+    while (next < ranges.length && ranges[next]![1] <= unit.start) next++;
+    const range = ranges[next];
+    if (range && range[0] < unit.end && unit.start < range[1]) selection.kept[index] = 1;
+  });
+}
 
 /** Scores from the caller's relevance model (`compress`'s `relevance` option), if it gave usable ones. */
 function modelScores(text: string, units: readonly Clause[], context: CompressorContext): ArrayLike<number> | undefined {

@@ -43,19 +43,32 @@ export interface PromptToolResult {
  * const { model, prompts } = scriptedModel((prompt, step) =>
  *   step === 0 ? { toolCalls: [{ toolCallId: 'c1', toolName: 'readLog', input: {} }] } : { text: 'done' });
  */
-export function scriptedModel(decide: (prompt: LanguageModelV3Prompt, step: number) => ModelTurn): ScriptedModel {
+export function scriptedModel(
+  decide: (prompt: LanguageModelV3Prompt, step: number) => ModelTurn,
+  options: {
+    /** The usage reported for each step. Default: zeros (the example counts real tokens itself). */
+    usageAt?: (step: number) => LanguageModelV3Usage;
+  } = {},
+): ScriptedModel {
   const prompts: LanguageModelV3Prompt[] = [];
   const toolNames: string[][] = [];
-  const play = (options: LanguageModelV3CallOptions): ModelTurn => {
-    prompts.push(structuredClone(options.prompt));
-    toolNames.push((options.tools ?? []).map((tool) => tool.name));
-    return decide(options.prompt, prompts.length - 1);
+  const play = (call: LanguageModelV3CallOptions): { turn: ModelTurn; used: LanguageModelV3Usage } => {
+    prompts.push(structuredClone(call.prompt));
+    toolNames.push((call.tools ?? []).map((tool) => tool.name));
+    const step = prompts.length - 1;
+    return { turn: decide(call.prompt, step), used: options.usageAt?.(step) ?? usage };
   };
   const model = new MockLanguageModelV3({
     provider: 'scripted',
     modelId: 'scripted-agent',
-    doGenerate: async (options) => generateResult(play(options)),
-    doStream: async (options) => ({ stream: streamOf(play(options)) }),
+    doGenerate: async (call) => {
+      const { turn, used } = play(call);
+      return generateResult(turn, used);
+    },
+    doStream: async (call) => {
+      const { turn, used } = play(call);
+      return { stream: streamOf(turn, used) };
+    },
   });
   return { model, prompts, toolNames };
 }
@@ -103,16 +116,16 @@ function contentOf(turn: ModelTurn): LanguageModelV3Content[] {
   }));
 }
 
-function generateResult(turn: ModelTurn): LanguageModelV3GenerateResult {
+function generateResult(turn: ModelTurn, used: LanguageModelV3Usage): LanguageModelV3GenerateResult {
   return {
     content: contentOf(turn),
     finishReason: { unified: 'text' in turn ? 'stop' : 'tool-calls', raw: undefined },
-    usage,
+    usage: used,
     warnings: [],
   };
 }
 
-function streamOf(turn: ModelTurn): ReadableStream<LanguageModelV3StreamPart> {
+function streamOf(turn: ModelTurn, used: LanguageModelV3Usage): ReadableStream<LanguageModelV3StreamPart> {
   const parts: LanguageModelV3StreamPart[] = [{ type: 'stream-start', warnings: [] }];
   if ('text' in turn) {
     parts.push({ type: 'text-start', id: 'text-1' });
@@ -124,7 +137,7 @@ function streamOf(turn: ModelTurn): ReadableStream<LanguageModelV3StreamPart> {
   } else {
     for (const part of contentOf(turn)) if (part.type === 'tool-call') parts.push(part);
   }
-  parts.push({ type: 'finish', finishReason: generateResult(turn).finishReason, usage });
+  parts.push({ type: 'finish', finishReason: generateResult(turn, used).finishReason, usage: used });
   return new ReadableStream({
     start(controller) {
       for (const part of parts) controller.enqueue(part);

@@ -3,15 +3,17 @@
  * feature columns (with its relevance.json), and an LLMLingua-2 style token classifier that looks
  * each token id up in a table of logits, with a WordPiece tokenizer.json.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_FEATURE_SETTINGS, FEATURE_NAMES } from '../features.ts';
 import { buildOnnxModel } from './onnx-builder.ts';
 
-/** A fresh temporary folder. */
+/** A fresh temporary folder, removed when the test process exits. */
 export function temporaryFolder(): string {
-  return mkdtempSync(join(tmpdir(), 'tokenfold-models-'));
+  const folder = mkdtempSync(join(tmpdir(), 'tokenfold-models-'));
+  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  return folder;
 }
 
 /**

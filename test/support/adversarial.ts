@@ -95,3 +95,19 @@ export const hostileDocuments: Record<string, string> = {
     Array.from({ length: 100 }, (_, index) => ({ id: index, status: index === 50 ? 'error' : 'ok', note: index === 50 ? '='.repeat(SIZE * 1.5) : 'x' })),
   ),
 };
+
+/**
+ * Dense CJK exactly where 16 evenly spread token samples of a 2 MB text fall, and spaces between:
+ * the input that inflated the sampled `tokensBefore` about 30× when samples sat at fixed offsets.
+ */
+export function cjkAtSampleOffsets(length = 2_000_000): string {
+  const samples = 16;
+  const sampleLength = Math.floor(Math.min(32_768, Math.floor(length / 50)) / samples);
+  const stride = Math.floor((length - sampleLength) / (samples - 1));
+  const parts: string[] = [];
+  for (let index = 0; index < samples; index++) {
+    parts.push('漢字測試資料'.repeat(Math.ceil(sampleLength / 6)).slice(0, sampleLength));
+    if (index < samples - 1) parts.push(' '.repeat(stride - sampleLength));
+  }
+  return parts.join('');
+}

@@ -26,7 +26,7 @@ import type { GeneratedInput } from './generators.ts';
 // Kinds whose input is rebuilt by putting each fold back in place of its marker, or at least
 // whose folds hold whole input lines.
 const RECOVERABLE_KINDS = new Set<string>(['log', 'build', 'search', 'diff', 'text', 'code']);
-const MARKER = /\[\[fold (\d{12})[^\]\n]*\]\]/g;
+const MARKER = /\[\[fold (\d{15})[^\]\n]*\]\]/g;
 
 /** One generated case: an input, a budget and a query. */
 export interface Case {
@@ -79,7 +79,7 @@ export async function checkCase({ input, budget, query }: Case, kind?: ContentKi
     const back = await unfold(fold.id, { store });
     assert.equal(back.status, 'ok', `fold ${fold.id} does not unfold`);
     if (back.status !== 'ok') return;
-    assert.equal(foldId(back.text), fold.id);
+    assert.equal(foldId(back.text, back), fold.id);
     assert.equal(back.text.length, fold.chars);
     folded.push(back.text);
   }

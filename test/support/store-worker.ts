@@ -6,6 +6,7 @@ import type Keyv from 'keyv';
 import { compress, createRedisStore, createSqliteStore, foldId, unfold } from 'tokenfold';
 import type { Compressor } from 'tokenfold';
 import { compressors } from '../../core/compressors/index.ts';
+import { seededRandom } from '../../core/tokens.ts';
 
 /*
  * One worker process of the multi-process store tests and of the reliability bench. It folds
@@ -80,17 +81,8 @@ export const standInCompressor: Compressor = (text) =>
     return [`${head}\n`, { text: rest.join('\n'), unit: 'lines' as const, count: rest.length }, gap];
   });
 
-/** A deterministic pseudo-random generator (mulberry32), so every run folds the same texts. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A deterministic pseudo-random generator (mulberry32), so every run folds the same texts.
+const random = seededRandom;
 
 /**
  * Document `index` of `worker`: a first paragraph every worker writes identically (so that
@@ -167,10 +159,10 @@ async function run(config: WorkerConfig): Promise<WorkerReport> {
       else retry.push([record, expected]);
       return;
     }
-    if (back.status === 'ok' && !record.sha256 && foldId(back.text) === record.id) record.sha256 = sha256(back.text);
+    if (back.status === 'ok' && !record.sha256 && foldId(back.text, back) === record.id) record.sha256 = sha256(back.text);
     if (back.status !== 'ok') {
       report.mismatches.push(`${record.namespace}/${record.id}: ${back.status}`);
-    } else if ((record.sha256 && sha256(back.text) !== record.sha256) || foldId(back.text) !== record.id) {
+    } else if ((record.sha256 && sha256(back.text) !== record.sha256) || foldId(back.text, back) !== record.id) {
       report.mismatches.push(`${record.namespace}/${record.id}: another text came back`);
     } else if (expected !== undefined && back.text !== expected) {
       report.mismatches.push(`${record.namespace}/${record.id}: not byte-exact`);
@@ -189,7 +181,7 @@ async function run(config: WorkerConfig): Promise<WorkerReport> {
       const result = await compress(input, {
         store,
         namespace,
-        ...(config.compressor === 'stand-in' ? { kind: 'text' as const } : { budget: 300 }),
+        ...(config.compressor === 'stand-in' ? { kind: 'text' as const, budget: 256 } : { budget: 300 }),
       });
       report.slowestCompressMs = Math.max(report.slowestCompressMs, performance.now() - started);
       report.compressions++;

@@ -15,6 +15,8 @@ export interface Reply {
   toolCalls?: Array<{ id: string; name: string; input: unknown; providerExecuted?: boolean }>;
   /** Stream only: awaited after the text deltas went out, before the tool parts and `finish`. */
   pauseAfterText?: Promise<unknown>;
+  /** Input tokens the usage reports as cache reads and writes (part of its total). Default none. */
+  cache?: { read: number; write: number };
 }
 
 /** What a scripted model was sent in one call. */
@@ -40,8 +42,8 @@ export interface Framework {
   mockModel(script: Script): { model: any; calls: SentCall[] };
 }
 
-const usage = (input: number) => ({
-  inputTokens: { total: input, noCache: input, cacheRead: 0, cacheWrite: 0 },
+const usage = (input: number, cache = { read: 0, write: 0 }) => ({
+  inputTokens: { total: input, noCache: input - cache.read - cache.write, cacheRead: cache.read, cacheWrite: cache.write },
   outputTokens: { total: 10, text: 10, reasoning: 0 },
 });
 
@@ -71,7 +73,7 @@ function generated(reply: Reply, call: SentCall) {
   return {
     content,
     finishReason: { unified: calledTools ? 'tool-calls' : 'stop', raw: undefined },
-    usage: usage(promptSize(call.prompt)),
+    usage: usage(promptSize(call.prompt), reply.cache),
     warnings: [],
   };
 }

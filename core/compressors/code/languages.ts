@@ -1,18 +1,19 @@
 /*
- * Which language a source file is in, and what its syntax tree's node types mean for an outline.
- *
- * The language comes from the file name when the tool gave one, else from the content: a shebang,
- * `<?php`, then a score of lines that only one language writes (`package main`, `fn x(`, `end`
- * alone on a line, `#include`, `using System;` ...). Detection returns candidates in order, so
- * that an ambiguous file (C or C++, TypeScript with or without JSX) can be parsed with the next
- * grammar when the first one chokes.
+ * The languages with a tree-sitter grammar here, and what their syntax trees' node types mean for
+ * an outline. Which language a file is in: detect.ts (re-exported here).
  *
  * Each language's node types are sorted into a few roles, which are all the outline needs to know:
  * functions (their bodies fold), classes (their members are outlined in turn; namespaces among
  * them never fold whole), declarations (their head stays visible: the name, the type), imports
  * (kept whole), wrappers (their children are items: `export`, decorators, `#ifdef`), comments, and
- * transparent nodes that stand for their only child (`expression_statement`).
+ * transparent nodes that stand for their only child (`expression_statement`). Grammars without
+ * `name` and `body` fields (Kotlin's) say which node types hold names and bodies; each language
+ * says which modifiers make a member private; YAML and TOML are data: mappings and tables are
+ * read as classes whose members are keys, so their keys and nesting make the outline.
  */
+
+// Detection lives apart; the router and older imports read it from here.
+export { codeLanguages, detectLanguage, languageOfFileName } from './detect.ts';
 
 /** A language with a tree-sitter grammar here. */
 export type CodeLanguage =
@@ -27,14 +28,23 @@ export type CodeLanguage =
   | 'cpp'
   | 'csharp'
   | 'ruby'
-  | 'php';
+  | 'php'
+  | 'kotlin'
+  | 'swift'
+  | 'scala'
+  | 'bash'
+  | 'lua'
+  | 'yaml'
+  | 'toml';
 
 export const CODE_LANGUAGES: readonly CodeLanguage[] = [
   'typescript', 'tsx', 'javascript', 'python', 'go', 'rust', 'java', 'c', 'cpp', 'csharp', 'ruby', 'php',
+  'kotlin', 'swift', 'scala', 'bash', 'lua', 'yaml', 'toml',
 ];
 
 /** How the outline reads one language's node types. */
 export interface LanguageSpec {
+  language: CodeLanguage;
   functions: ReadonlySet<string>;
   classes: ReadonlySet<string>;
   declarations: ReadonlySet<string>;
@@ -46,12 +56,30 @@ export interface LanguageSpec {
   selfBodies: ReadonlySet<string>;
   /** Class-like nodes that only group other definitions (namespaces, modules): never folded whole. */
   namespaces: ReadonlySet<string>;
+  /** Node types that hold a name, for grammars without `name` fields (Kotlin): the first one names its parent. */
+  names: ReadonlySet<string>;
+  /** Node types of bodies, for grammars without `body` fields (Kotlin). */
+  bodies: ReadonlySet<string>;
+  /** Modifier words that make a member private: its name may be grouped under a tight budget. */
+  privateWords: ReadonlySet<string>;
+  /**
+   * Words that begin a class-like definition (`class`, `struct`, `impl` ...): a function body
+   * without any is not searched for local classes. None listed: every body is searched.
+   */
+  classWords: ReadonlySet<string>;
+  /** Data files (YAML, TOML): keys are the outline, values fold by size, deeper levels first. */
+  data: boolean;
+  /**
+   * What the text of any function or class of the language holds (`def` or `class` in Python, a
+   * brace or `default` in C++): a node whose text has none holds no definition, and is not searched.
+   */
+  definitionHint?: RegExp;
 }
 
-type SpecWords = { [Key in keyof LanguageSpec]?: string };
+type SpecWords = { [Key in Exclude<keyof LanguageSpec, 'language'>]?: string };
 
-function spec(words: SpecWords): LanguageSpec {
-  const set = (key: keyof LanguageSpec) => new Set((words[key] ?? '').split(/\s+/).filter(Boolean));
+function spec(words: SpecWords): Omit<LanguageSpec, 'language'> {
+  const set = (key: keyof SpecWords) => new Set((words[key] ?? '').split(/\s+/).filter(Boolean));
   return {
     functions: set('functions'),
     classes: set('classes'),
@@ -62,6 +90,11 @@ function spec(words: SpecWords): LanguageSpec {
     transparent: set('transparent'),
     selfBodies: set('selfBodies'),
     namespaces: set('namespaces'),
+    names: set('names'),
+    bodies: set('bodies'),
+    privateWords: set('privateWords'),
+    classWords: set('classWords'),
+    data: words.data === 'true',
   };
 }
 
@@ -77,6 +110,8 @@ const JAVASCRIPT_WORDS = {
   comments: 'comment html_comment',
   transparent: 'expression_statement',
   selfBodies: 'object_type',
+  privateWords: 'private',
+  classWords: 'class interface enum namespace module',
 } satisfies SpecWords;
 
 const C_WORDS = {
@@ -89,9 +124,11 @@ const C_WORDS = {
   wrappers: 'preproc_if preproc_ifdef preproc_else preproc_elif preproc_elifdef template_declaration',
   comments: 'comment',
   transparent: 'expression_statement',
+  privateWords: 'private',
+  classWords: 'struct union enum class namespace extern',
 } satisfies SpecWords;
 
-const SPECS: Record<CodeLanguage, LanguageSpec> = {
+const SPECS: Record<CodeLanguage, Omit<LanguageSpec, 'language'>> = {
   typescript: spec(JAVASCRIPT_WORDS),
   tsx: spec(JAVASCRIPT_WORDS),
   javascript: spec(JAVASCRIPT_WORDS),
@@ -103,6 +140,7 @@ const SPECS: Record<CodeLanguage, LanguageSpec> = {
     wrappers: 'decorated_definition',
     comments: 'comment',
     transparent: 'expression_statement',
+    classWords: 'class',
   }),
   go: spec({
     functions: 'function_declaration method_declaration func_literal',
@@ -113,6 +151,7 @@ const SPECS: Record<CodeLanguage, LanguageSpec> = {
     comments: 'comment',
     transparent: 'expression_statement',
     selfBodies: 'interface_type',
+    classWords: 'struct interface',
   }),
   rust: spec({
     functions: 'function_item closure_expression',
@@ -123,6 +162,7 @@ const SPECS: Record<CodeLanguage, LanguageSpec> = {
     imports: 'use_declaration extern_crate_declaration',
     comments: 'line_comment block_comment',
     transparent: 'expression_statement',
+    classWords: 'struct enum union trait impl mod extern',
   }),
   java: spec({
     functions: 'method_declaration constructor_declaration compact_constructor_declaration lambda_expression static_initializer',
@@ -132,6 +172,8 @@ const SPECS: Record<CodeLanguage, LanguageSpec> = {
     wrappers: 'enum_body_declarations',
     comments: 'line_comment block_comment',
     transparent: 'expression_statement',
+    privateWords: 'private',
+    classWords: 'class interface enum record',
   }),
   c: spec(C_WORDS),
   cpp: spec(C_WORDS),
@@ -147,6 +189,8 @@ const SPECS: Record<CodeLanguage, LanguageSpec> = {
     wrappers: 'file_scoped_namespace_declaration',
     comments: 'comment',
     transparent: 'expression_statement global_statement',
+    privateWords: 'private',
+    classWords: 'class interface struct record enum namespace',
   }),
   ruby: spec({
     functions: 'method singleton_method do_block block lambda',
@@ -154,6 +198,7 @@ const SPECS: Record<CodeLanguage, LanguageSpec> = {
     namespaces: 'module',
     declarations: 'assignment call',
     comments: 'comment',
+    classWords: 'class module',
   }),
   php: spec({
     functions: 'function_definition method_declaration anonymous_function arrow_function',
@@ -163,196 +208,93 @@ const SPECS: Record<CodeLanguage, LanguageSpec> = {
     imports: 'namespace_use_declaration php_tag include_expression include_once_expression require_expression require_once_expression',
     comments: 'comment',
     transparent: 'expression_statement',
+    privateWords: 'private',
+    classWords: 'class interface trait enum namespace',
   }),
+  kotlin: spec({
+    functions: 'function_declaration secondary_constructor anonymous_initializer getter setter',
+    classes: 'class_declaration object_declaration companion_object',
+    declarations: 'property_declaration type_alias enum_entry',
+    imports: 'package_header import_list import_header',
+    comments: 'line_comment multiline_comment comment',
+    names: 'simple_identifier type_identifier variable_declaration',
+    bodies: 'function_body class_body enum_class_body',
+    privateWords: 'private',
+    classWords: 'class object interface',
+  }),
+  swift: spec({
+    functions: 'function_declaration init_declaration deinit_declaration subscript_declaration',
+    classes: 'class_declaration protocol_declaration',
+    declarations:
+      'property_declaration typealias_declaration protocol_function_declaration protocol_property_declaration enum_entry associatedtype_declaration operator_declaration',
+    imports: 'import_declaration',
+    comments: 'comment multiline_comment',
+    names: 'simple_identifier type_identifier pattern',
+    privateWords: 'private fileprivate',
+    classWords: 'class struct enum protocol extension actor',
+  }),
+  scala: spec({
+    functions: 'function_definition',
+    classes: 'class_definition object_definition trait_definition enum_definition',
+    declarations: 'val_definition var_definition val_declaration var_declaration function_declaration type_definition enum_case_definitions given_definition',
+    imports: 'package_clause import_declaration export_declaration',
+    comments: 'comment block_comment',
+    privateWords: 'private',
+    classWords: 'class object trait enum',
+  }),
+  bash: spec({
+    functions: 'function_definition',
+    declarations: 'variable_assignment declaration_command',
+    comments: 'comment',
+  }),
+  lua: spec({
+    functions: 'function_declaration',
+    declarations: 'variable_declaration assignment_statement',
+    comments: 'comment',
+  }),
+  yaml: spec({
+    classes: 'block_mapping_pair',
+    declarations: 'block_sequence_item flow_pair',
+    wrappers: 'stream document block_node block_mapping block_sequence',
+    comments: 'comment',
+    data: 'true',
+  }),
+  toml: spec({
+    classes: 'table table_array_element',
+    selfBodies: 'table table_array_element',
+    declarations: 'pair',
+    comments: 'comment',
+    names: 'bare_key dotted_key quoted_key',
+    data: 'true',
+  }),
+};
+
+// Each function and class type of a language holds one of these in its text; a tree-sitter search
+// for definitions (a call into WebAssembly per node) is skipped where none occurs. A hint must
+// never miss: `Foo() = default;` is a C++ function, `abstract void f();` a Java method.
+const DEFINITION_HINTS: Partial<Record<CodeLanguage, RegExp>> = {
+  typescript: /=>|\{|\b(function|class|interface|enum|namespace|module)\b/,
+  tsx: /=>|\{|\b(function|class|interface|enum|namespace|module)\b/,
+  javascript: /=>|\{|\b(function|class|interface|enum|namespace|module)\b/,
+  python: /\b(def|class)\b/,
+  go: /\b(func|struct|interface)\b/,
+  rust: /\||\b(fn|struct|enum|union|trait|impl|mod|extern)\b/,
+  java: /\(|\{|->|\b(class|interface|enum|record)\b/,
+  c: /\{|\b(struct|union|enum|class|namespace|extern|default|delete)\b/,
+  cpp: /\{|\b(struct|union|enum|class|namespace|extern|default|delete)\b/,
+  csharp: /\(|\{|=>|\b(get|set|init|add|remove|class|interface|struct|record|enum|namespace)\b/,
+  ruby: /\{|->|\b(def|do|class|module|lambda)\b/,
+  php: /\b(function|fn|class|interface|trait|enum|namespace)\b/i,
+  kotlin: /\b(fun|constructor|init|get|set|class|object|interface)\b/,
+  swift: /\b(func|init|deinit|subscript|class|struct|enum|protocol|extension|actor)\b/,
+  scala: /\b(def|class|object|trait|enum)\b/,
+  bash: /\bfunction\b|\(\s*\)/,
+  lua: /\bfunction\b/,
 };
 
 /** The node-type roles of a language. */
 export function languageSpec(language: CodeLanguage): LanguageSpec {
-  return SPECS[language];
+  const hint = DEFINITION_HINTS[language];
+  return (SPEC_CACHE[language] ??= { language, ...SPECS[language], ...(hint ? { definitionHint: hint } : {}) });
 }
-
-const EXTENSIONS: Record<string, CodeLanguage> = {
-  ts: 'typescript', mts: 'typescript', cts: 'typescript', tsx: 'tsx',
-  js: 'javascript', mjs: 'javascript', cjs: 'javascript', jsx: 'javascript',
-  py: 'python', pyi: 'python', pyw: 'python',
-  go: 'go', rs: 'rust', java: 'java',
-  c: 'c', h: 'c',
-  cc: 'cpp', cpp: 'cpp', cxx: 'cpp', 'c++': 'cpp', hpp: 'cpp', hh: 'cpp', hxx: 'cpp', 'h++': 'cpp', ipp: 'cpp', tcc: 'cpp', inl: 'cpp', ino: 'cpp',
-  cs: 'csharp',
-  rb: 'ruby', rake: 'ruby', gemspec: 'ruby', ru: 'ruby',
-  php: 'php', phtml: 'php', php3: 'php', php4: 'php', php5: 'php', php7: 'php', phps: 'php',
-};
-const RUBY_FILE_NAMES = new Set(['rakefile', 'gemfile', 'guardfile', 'vagrantfile', 'podfile', 'fastfile', 'brewfile']);
-
-// Grammars that parse what another one fails on: the second try for an ambiguous file.
-const SECOND_CHOICE: Partial<Record<CodeLanguage, CodeLanguage>> = {
-  typescript: 'tsx', tsx: 'typescript', javascript: 'typescript', c: 'cpp', cpp: 'c',
-};
-
-/**
- * The grammars to try for a file, best first (at most two), or none when no language fits. The
- * file name decides when it has a known extension; otherwise the content does.
- *
- * @example
- * codeLanguages('int main(void) { return 0; }', 'main.c'); // ['c', 'cpp']
- */
-export function codeLanguages(text: string, fileName?: string): CodeLanguage[] {
-  const byName = fileName ? languageOfFileName(fileName) : undefined;
-  if (byName === 'c' && /\.h$/i.test(fileName!) && languageScores(text).cpp >= 3) return ['cpp', 'c'];
-  if (byName) return withSecondChoice(byName);
-  const byContent = detectLanguage(text);
-  return byContent ? withSecondChoice(byContent) : [];
-}
-
-function withSecondChoice(language: CodeLanguage): CodeLanguage[] {
-  const second = SECOND_CHOICE[language];
-  return second ? [language, second] : [language];
-}
-
-/** The language a file name says, if its extension (or name, for `Rakefile` and kin) is known. */
-export function languageOfFileName(fileName: string): CodeLanguage | undefined {
-  const base = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1).toLowerCase();
-  if (RUBY_FILE_NAMES.has(base)) return 'ruby';
-  const dot = base.lastIndexOf('.');
-  return dot === -1 ? undefined : EXTENSIONS[base.slice(dot + 1)];
-}
-
-const SHEBANGS: Array<[RegExp, CodeLanguage]> = [
-  [/\bpython[\d.]*\b/, 'python'],
-  [/\b(ts-node|tsx|deno|bun)\b/, 'typescript'],
-  [/\bnode(js)?\b/, 'javascript'],
-  [/\bruby\b/, 'ruby'],
-  [/\bphp\b/, 'php'],
-];
-
-// Lines that one language writes and the others rarely do, with how much each says.
-type Signals = Array<[RegExp, number]>;
-const SIGNALS: Record<'python' | 'ruby' | 'go' | 'rust' | 'java' | 'csharp' | 'c' | 'cpp' | 'javascript' | 'typescript' | 'php', Signals> = {
-  python: [
-    [/^(from [\w.]+ import |import [\w.]+(, [\w.]+)*\s*$)/, 3],
-    [/^\s*(async\s+)?def \w+\s*\(.*:\s*$/, 4],
-    [/^\s*class \w+(\(.*\))?:\s*$/, 4],
-    [/^\s*(elif\b.*|else|try|finally|except\b.*|with\b.*):\s*$/, 2],
-    [/\bself\.\w+|\bNone\b|\bTrue\b|\bFalse\b/, 1],
-  ],
-  ruby: [
-    [/^\s*def (self\.)?\w+[?!=]?(\(.*\))?\s*$/, 3],
-    [/^\s*end\s*$/, 2],
-    [/^\s*(module|class) [A-Z]\w*(::\w+)*( < [\w:]+)?\s*$/, 3],
-    [/^\s*require(_relative)? ['"]/, 3],
-    [/\bdo( \|[^|]*\|)?\s*$/, 2],
-    [/^\s*(attr_(reader|writer|accessor)|include|extend|puts) /, 2],
-  ],
-  go: [
-    [/^package \w+\s*$/, 5],
-    [/^func /, 4],
-    [/^import \(\s*$/, 3],
-    [/^\s*type \w+ (struct|interface) \{/, 4],
-    [/\berr != nil\b/, 3],
-    [/ := /, 1],
-  ],
-  rust: [
-    [/^\s*(pub(\([\w:]+\))?\s+)?(const\s+)?(async\s+)?(unsafe\s+)?fn \w+/, 4],
-    [/^\s*(pub(\([\w:]+\))?\s+)(struct|enum|trait|mod|type) \w+/, 3],
-    [/^\s*impl\b/, 4],
-    [/^\s*use \w+(::[\w{}*, ]+)+;/, 4],
-    [/\blet mut \w+|&self\b|&mut \w+|\bSome\(|\bOk\(\(\)\)/, 3],
-    [/^\s*#!?\[\w+/, 2],
-  ],
-  java: [
-    [/^package [\w.]+;\s*$/, 5],
-    [/^import (static )?[\w.]+(\.\*)?;\s*$/, 3],
-    [/@Override\b|System\.out\.|\bString\[\]|\bthrows \w+/, 3],
-    [/^\s*(public|private|protected)\s+(static\s+)?(final\s+)?(abstract\s+)?(class|interface|enum|record)\s/, 2],
-  ],
-  csharp: [
-    [/^using (static )?[\w.]+;\s*$/, 4],
-    [/^\s*namespace [\w.]+\s*[{;]?\s*$/, 2],
-    [/\{\s*get;|\bget\s*\{|\bset\s*\{|\bget\s*=>/, 4],
-    [/^\s*\[\w+(\(.*\))?\]\s*$/, 2],
-    [/\binternal\b|\basync Task\b|\bnameof\(|\bstring\[\] args\b|\bvar \w+ = new\b/, 3],
-  ],
-  c: [
-    [/^#include\s*[<"]/, 2],
-    [/^#\s*(define|ifndef|ifdef|endif|if|pragma|undef)\b/, 1],
-    [/^(static\s+)?(inline\s+)?(const\s+)?(unsigned\s+|signed\s+)?(void|int|char|long|short|float|double|size_t|bool|struct \w+|\w+_t)\s*\**\s*\w+\s*\(/, 3],
-    [/\btypedef\b|\bNULL\b|\bmalloc\(|\bsizeof\b|\bprintf\(/, 1],
-  ],
-  cpp: [
-    [/^#include\s*<(iostream|vector|string|memory|map|set|algorithm|cstdint|cstdio|cstdlib|cstring|utility|functional|unordered_map|array|optional|thread|mutex)>/, 4],
-    [/\bstd::/, 3],
-    [/^\s*template\s*</, 4],
-    [/^\s*(public|private|protected):\s*$/, 3],
-    [/\bnullptr\b|\bconstexpr\b|^\s*namespace \w+\s*\{|\bvirtual\b|\w::~?\w+\(/, 2],
-  ],
-  javascript: [
-    [/^\s*(const|let|var) \w+ = require\(/, 3],
-    [/\bmodule\.exports\b|^\s*exports\.\w+ = /, 3],
-    [/^\s*(export\s+)?(default\s+)?(async\s+)?function\*?\s*\w*\s*\(/, 2],
-    [/^import .* from ['"]|^export (default|const|function|class|\{)/, 3],
-    [/^\s*(const|var) \w+ = /, 1], // not `let`: Rust writes it as often
-    [/\bconsole\.\w+\(|\bdocument\.|\bwindow\.|===|=> \{/, 1],
-  ],
-  typescript: [
-    [/:\s*(string|number|boolean|void|any|unknown|never)\b/, 3],
-    [/^\s*(export\s+)?(declare\s+)?type\s+\w+(<[^>]*>)?\s*=/, 4],
-    [/^\s*(export\s+)?(declare\s+)?interface\s+\w+/, 3],
-    [/\b(private|public|protected|readonly)\s+\w+\s*[?:]/, 2],
-    [/\bas (const|unknown|any|string)\b|^import type |^\s*(export )?(const|let) \w+: /, 3],
-  ],
-  php: [
-    [/<\?php/, 10],
-    [/^\s*(public|private|protected)?\s*(static\s+)?function \w+\s*\(.*\$/, 4],
-    [/^\s*\$\w+\s*=/, 2],
-    [/^namespace [\w\\]+;|^use [\w\\]+;/, 3],
-  ],
-};
-
-type Scores = Record<keyof typeof SIGNALS, number>;
-
-const SAMPLE_LINES = 300;
-const SAMPLE_LINE_CHARS = 300;
-
-/** How strongly the first lines of `text` look like each language. */
-function languageScores(text: string): Scores {
-  const scores = Object.fromEntries(Object.keys(SIGNALS).map((name) => [name, 0])) as Scores;
-  let start = 0;
-  for (let count = 0; count < SAMPLE_LINES && start < text.length; count++) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    // Long lines are cut: the signals all sit near the start of a line.
-    const line = text.slice(start, Math.min(end, start + SAMPLE_LINE_CHARS));
-    start = end + 1;
-    if (line.trim() === '') continue;
-    for (const name of Object.keys(SIGNALS) as Array<keyof Scores>) {
-      for (const [pattern, weight] of SIGNALS[name]) if (pattern.test(line)) scores[name] += weight;
-    }
-  }
-  return scores;
-}
-
-// A file must show this much evidence before a grammar is chosen for it from content alone.
-const MIN_SCORE = 6;
-
-/** The language of a source text from its content, or `undefined` when nothing is convincing. */
-export function detectLanguage(text: string): CodeLanguage | undefined {
-  const head = text.slice(0, 256);
-  if (head.startsWith('#!')) {
-    const shebang = head.slice(0, head.indexOf('\n') === -1 ? head.length : head.indexOf('\n'));
-    for (const [pattern, language] of SHEBANGS) if (pattern.test(shebang)) return language;
-  }
-  if (/^\s*<\?php/.test(head)) return 'php';
-
-  const scores = languageScores(text);
-  // TypeScript is JavaScript plus types: its own signals only decide between the two.
-  const family = { ...scores, typescript: 0, javascript: scores.javascript + scores.typescript };
-  let best: keyof Scores = 'javascript';
-  for (const name of Object.keys(family) as Array<keyof Scores>) if (family[name] > family[best]) best = name;
-  if (family[best] < MIN_SCORE) return undefined;
-  if (best === 'javascript') {
-    if (scores.typescript < 4) return 'javascript';
-    return /<\/[A-Za-z][\w.]*>|\/>\s*$/m.test(text.slice(0, 64 * 1024)) ? 'tsx' : 'typescript';
-  }
-  if (best === 'c' && scores.cpp >= 3) return 'cpp';
-  return best;
-}
+const SPEC_CACHE: Partial<Record<CodeLanguage, LanguageSpec>> = {};

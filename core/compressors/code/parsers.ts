@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Parser } from 'web-tree-sitter';
@@ -12,24 +13,47 @@ import { CODE_LANGUAGES, type CodeLanguage } from './languages.ts';
  * already there (`loadedParser`). A grammar that fails to load is remembered as failed and never
  * tried again; the compressor then outlines by indentation instead. Nothing here throws.
  *
+ * Where grammars come from (issue 13). Only prebuilt `.wasm` grammars are used, never the native
+ * `tree-sitter-*` packages: those weigh 267 MB for 12 languages and run a compiler or a download in
+ * the user's app. Candidates compared (December 2026, each grammar loaded with web-tree-sitter
+ * 0.27 and a file of its language parsed):
+ *
+ *   package                        languages of ours        loads with 0.27   unpacked   upkeep
+ *   tree-sitter-wasms 0.1.13       all 19                   none (old ABI)    50 MB      stale (cli 0.20)
+ *   @repomix/tree-sitter-wasms     13: not Kotlin, Scala,   all, ABI 14-15    24 MB      current grammars
+ *     0.1.17                         Bash, Lua, YAML, TOML                                (cli 0.26)
+ *   @vscode/tree-sitter-wasm 0.3.1 12: not C, Kotlin, Swift, all, ABI 14-15    22 MB      VS Code's, current
+ *                                    Scala, Lua, YAML, TOML
+ *   @cursorless/tree-sitter-wasms  18: not TOML             all, ABI 13-14    45 MB      few users (cli 0.24)
+ *     0.7.0
+ *   per-language tree-sitter-*     each ships its .wasm     yes, ABI 14-15    1-76 MB    install script
+ *                                  but Kotlin and Swift     (Kotlin 1.1.0 is  each       (node-gyp-build)
+ *                                                           another grammar)
+ *
+ * No package ships a small set without an install script, so the tokenfold package carries a
+ * chosen subset itself, in `grammars/` (copied from the packages above when it is packed, by
+ * scripts/copy-grammars.ts, with their licences): the languages agents read most that cost under
+ * 1.5 MB each (13 grammars, 8.9 MB together). The heavy grammars (C++ 3.4 MB, C# 5.8, Ruby 2.1, Swift 3.3,
+ * Kotlin 4.0, Scala 3.6) come from a package the user adds: `npm i @repomix/tree-sitter-wasms`
+ * (C++, C#, Ruby, Swift and the rest) or `npm i @cursorless/tree-sitter-wasms` (also Kotlin and
+ * Scala). Lookup, first found: the package's own `grammars/`, then those packages, then a
+ * per-language package that ships its `.wasm`. In this repository they are dev dependencies.
+ *
  * The runtime is imported on first use, so that programs which never compress code never pay for it.
  */
 
-// Each grammar's package and WebAssembly file (the packages' native builds are not used).
-const GRAMMARS: Record<CodeLanguage, { packageName: string; file: string }> = {
-  typescript: { packageName: 'tree-sitter-typescript', file: 'tree-sitter-typescript.wasm' },
-  tsx: { packageName: 'tree-sitter-typescript', file: 'tree-sitter-tsx.wasm' },
-  javascript: { packageName: 'tree-sitter-javascript', file: 'tree-sitter-javascript.wasm' },
-  python: { packageName: 'tree-sitter-python', file: 'tree-sitter-python.wasm' },
-  go: { packageName: 'tree-sitter-go', file: 'tree-sitter-go.wasm' },
-  rust: { packageName: 'tree-sitter-rust', file: 'tree-sitter-rust.wasm' },
-  java: { packageName: 'tree-sitter-java', file: 'tree-sitter-java.wasm' },
-  c: { packageName: 'tree-sitter-c', file: 'tree-sitter-c.wasm' },
-  cpp: { packageName: 'tree-sitter-cpp', file: 'tree-sitter-cpp.wasm' },
-  csharp: { packageName: 'tree-sitter-c-sharp', file: 'tree-sitter-c_sharp.wasm' },
-  ruby: { packageName: 'tree-sitter-ruby', file: 'tree-sitter-ruby.wasm' },
-  php: { packageName: 'tree-sitter-php', file: 'tree-sitter-php.wasm' },
+// Each language's grammar file name: `tree-sitter-<name>.wasm`.
+const GRAMMAR_NAMES: Record<CodeLanguage, string> = {
+  typescript: 'typescript', tsx: 'tsx', javascript: 'javascript', python: 'python', go: 'go', rust: 'rust',
+  java: 'java', c: 'c', cpp: 'cpp', csharp: 'c_sharp', ruby: 'ruby', php: 'php', kotlin: 'kotlin',
+  swift: 'swift', scala: 'scala', bash: 'bash', lua: 'lua', yaml: 'yaml', toml: 'toml',
 };
+
+// Packages of prebuilt grammars, tried in this order, and the folder inside that holds them.
+const GRAMMAR_PACKAGES: ReadonlyArray<{ packageName: string; folder: string }> = [
+  { packageName: '@repomix/tree-sitter-wasms', folder: 'out' },
+  { packageName: '@cursorless/tree-sitter-wasms', folder: 'out' },
+];
 
 type TreeSitter = typeof import('web-tree-sitter');
 
@@ -60,6 +84,37 @@ export function parserFailure(language: CodeLanguage): unknown {
   return failures.get(language);
 }
 
+/**
+ * The `.wasm` file this process would load for `language`, or `undefined` when none is installed.
+ *
+ * @example
+ * grammarFile('kotlin'); // '/app/node_modules/@cursorless/tree-sitter-wasms/out/tree-sitter-kotlin.wasm'
+ */
+export function grammarFile(language: CodeLanguage): string | undefined {
+  const file = `tree-sitter-${GRAMMAR_NAMES[language]}.wasm`;
+  const require = createRequire(import.meta.url);
+  const packageFolder = (name: string): string | undefined => {
+    try {
+      return dirname(require.resolve(`${name}/package.json`));
+    } catch {
+      return undefined;
+    }
+  };
+  const candidates: Array<string | undefined> = [];
+  const own = packageFolder('tokenfold');
+  if (own) candidates.push(join(own, 'grammars', file));
+  for (const { packageName, folder } of GRAMMAR_PACKAGES) {
+    const root = packageFolder(packageName);
+    if (root) candidates.push(join(root, folder, file));
+  }
+  const name = GRAMMAR_NAMES[language].replace('_', '-');
+  for (const packageName of [`tree-sitter-${name}`, `@tree-sitter-grammars/tree-sitter-${name}`]) {
+    const root = packageFolder(packageName);
+    if (root) candidates.push(join(root, file));
+  }
+  return candidates.find((path) => path !== undefined && existsSync(path));
+}
+
 function loadOne(language: CodeLanguage): Promise<void> {
   let pending = loading.get(language);
   if (!pending) {
@@ -77,11 +132,10 @@ function loadOne(language: CodeLanguage): Promise<void> {
 }
 
 async function loadGrammar(language: CodeLanguage): Promise<Parser | undefined> {
+  const path = grammarFile(language);
+  if (!path) throw new Error(`no tree-sitter grammar installed for ${language}`);
   const treeSitter = await startRuntime();
-  if (!treeSitter) throw failures.get(language) ?? new Error('web-tree-sitter did not start');
-  const { packageName, file } = GRAMMARS[language];
-  const require = createRequire(import.meta.url);
-  const path = join(dirname(require.resolve(`${packageName}/package.json`)), file);
+  if (!treeSitter) throw new Error('web-tree-sitter did not start');
   const grammar = await treeSitter.Language.load(path);
   const parser = new treeSitter.Parser();
   parser.setLanguage(grammar);
