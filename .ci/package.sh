@@ -14,7 +14,7 @@ if ! npm pack --pack-destination "$work" >"$work/pack.log" 2>&1; then cat "$work
 tarball=$(ls "$work"/tokenfold-*.tgz)
 files=$(tar -tzf "$tarball")
 echo "packed $(basename "$tarball"): $(du -k "$tarball" | cut -f1) KB, $(echo "$files" | wc -l) files"
-for required in package/dist/cli/index.js package/dist/core/index.d.ts package/LICENSE package/cli/demo-dpkg.log package/grammars/tree-sitter-python.wasm; do
+for required in package/dist/cli/index.js package/bin/tokenfold-run package/dist/core/index.d.ts package/LICENSE package/cli/demo-dpkg.log package/grammars/tree-sitter-python.wasm; do
   grep -qx "$required" <<< "$files" || { echo "the tarball has no ${required#package/}" >&2; exit 1; }
 done
 if grep -E '\.test\.ts$|test-support/' <<< "$files"; then echo 'tests were packed' >&2; exit 1; fi
@@ -57,6 +57,15 @@ du -sk node_modules/* node_modules/@*/* 2>/dev/null | sort -rn | head -8 | awk '
 
 npx --no-install tokenfold --version
 npx --no-install tokenfold demo --store "$work/demo.sqlite" | head -4
+# The sh front, through npm's link in node_modules/.bin: small outputs as they are, exit codes
+# kept, and a large output handed to the installed CLI (found by following the link).
+npx --no-install tokenfold-run -- true
+[ "$(npx --no-install tokenfold-run -- echo hello from tokenfold-run)" = 'hello from tokenfold-run' ] || { echo 'tokenfold-run changed a small output' >&2; exit 1; }
+if npx --no-install tokenfold-run -- sh -c 'exit 3'; then code=0; else code=$?; fi
+[ "$code" = 3 ] || { echo "tokenfold-run exited with $code, not the command's 3" >&2; exit 1; }
+npx --no-install tokenfold-run --store "$work/run.sqlite" -- sh -c 'for i in $(seq 600); do echo "2026-12-02 10:00:00 INFO worker 1 finished job $i"; done' >"$work/run.out"
+grep -q '^\[tokenfold: [0-9]* folds\? above' "$work/run.out" || { cat "$work/run.out" >&2; echo 'tokenfold-run did not compress a large output' >&2; exit 1; }
+echo "tokenfold-run: small outputs unchanged, exit code kept, $(wc -l <"$work/run.out") lines for a 600-line log"
 node --input-type=module -e '
   const { compress } = await import("tokenfold");
   const lines = Array.from({ length: 500 }, (_, i) => `2026-12-02 10:00:${String(i % 60).padStart(2, "0")} INFO job ${i} done`);

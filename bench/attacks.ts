@@ -59,7 +59,10 @@ async function foldInto(store: Keyv, ...folds: FoldRequest[]): Promise<string[]>
   const real = compressors.text;
   compressors.text = folding(...folds);
   try {
-    return (await compress(filler, { kind: 'text', store })).folds.map((fold) => fold.id);
+    // A budget: under 1,500 tokens an output without one is passed through whole.
+    const { folds: made } = await compress(filler, { kind: 'text', store, budget: 100 });
+    if (made.length !== folds.length) throw new Error(`foldInto made ${made.length} folds, not ${folds.length}`);
+    return made.map((fold) => fold.id);
   } finally {
     compressors.text = real;
   }

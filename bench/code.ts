@@ -290,7 +290,8 @@ function readOutput(output: string): { rows: Map<number, string>; summaries: str
   const rows = new Map<number, string>();
   const summaries: string[] = [];
   for (const line of output.split('\n')) {
-    const match = /^(\d+)\t(.*)$/.exec(line);
+    // `s`: a row of a CRLF file ends in `\r`, which `.` would not match.
+    const match = /^(\d+)\t(.*)$/s.exec(line);
     if (!match) continue;
     const markers = findMarkers(match[2]!);
     if (markers.length > 0) summaries.push(match[2]!);

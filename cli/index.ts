@@ -3,7 +3,7 @@
  * The tokenfold command line:
  *   tokenfold compress [FILE|-] [--query Q] [--budget N] [--kind K] [--json] …
  *   tokenfold unfold ID [--lines A-B] [--grep RE]
- *   tokenfold run [--query Q] -- COMMAND [ARGS…]
+ *   tokenfold run [--query Q] -- COMMAND [ARGS…]   (bin/tokenfold-run: the same, Node only if needed)
  *   tokenfold stats [--html FILE]
  *   tokenfold mcp
  *   tokenfold hook claude-code
@@ -86,10 +86,13 @@ program
   .option('--max-bytes <bytes>', 'outputs over this many bytes pass through as a stream', positiveInteger, DEFAULT_MAX_BYTES)
   .option('-n, --namespace <name>', 'scope fold ids')
   .addOption(storeOption())
+  // For bin/tokenfold-run, which runs the command itself and hands over only larger outputs.
+  .addOption(new Option('--from-file <path>', 'the output of COMMAND, captured already').hideHelp())
+  .addOption(new Option('--exit-code <code>', 'the exit code of COMMAND, with --from-file').argParser(nonNegativeInteger).default(0).hideHelp())
   .passThroughOptions()
   .action(async (command: string[], flags) => {
-    const { runCommand } = await import('./run.ts');
-    process.exitCode = await runCommand(command, flags);
+    const { runCaptured, runCommand } = await import('./run.ts');
+    process.exitCode = flags.fromFile === undefined ? await runCommand(command, flags) : await runCaptured(flags.fromFile, command, flags, flags.exitCode);
   });
 
 program

@@ -1,7 +1,8 @@
 /*
  * Commands whose output is known to be long and worth compressing, and the kind of output each
- * gives: what the Claude Code hook wraps in `tokenfold run`, and what `run` tells the router when
- * the output alone is ambiguous (a test run that starts with a banner reads like prose).
+ * gives: what the Claude Code hook wraps in `tokenfold-run` (or `tokenfold run`), and what `run`
+ * tells the router when the output alone is ambiguous (a test run that starts with a banner reads
+ * like prose).
  */
 
 /** What `classifyCommand` knows about a command line. */

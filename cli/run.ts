@@ -108,14 +108,37 @@ export async function runCommand(words: string[], flags: RunFlags, io: RunIo = T
     return notFound ? 127 : 126;
   }
   const code = exit.signal ? 128 + (constants.signals[exit.signal] ?? 0) : (exit.code ?? EXIT.failure);
-  if (streaming) return code;
-  const output = Buffer.concat(chunks);
-  if (output.length < flags.minBytes) {
-    io.write(output);
+  if (!streaming) await writeOutput(Buffer.concat(chunks), words, flags, io);
+  return code;
+}
+
+/**
+ * The second half of `tokenfold run`, for bin/tokenfold-run: the command has run already, its
+ * output is in `file` (standard output and error, in order) and its exit code is `code`. Prints
+ * what `runCommand` would have printed, and resolves to `code`.
+ *
+ * @example
+ * process.exitCode = await runCaptured('/tmp/tokenfold-run.x1', ['cargo', 'test'], flags, 101);
+ */
+export async function runCaptured(file: string, words: string[], flags: RunFlags, code: number, io: RunIo = TERMINAL): Promise<number> {
+  const { readInput } = await import('./read-input.ts');
+  const { bytes, rest } = await readInput(file, flags.maxBytes);
+  if (!rest) {
+    await writeOutput(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), words, flags, io);
     return code;
   }
-  await writeCompressed(output, words, flags, io);
+  // Over maxBytes: unchanged, as a stream, like runCommand.
+  io.write(bytes);
+  for await (const chunk of rest) {
+    if (io.write(chunk) === false) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  }
   return code;
+}
+
+// A whole output: as it is when small, compressed otherwise.
+async function writeOutput(output: Buffer, words: readonly string[], flags: RunFlags, io: RunIo): Promise<void> {
+  if (output.length < flags.minBytes) io.write(output);
+  else await writeCompressed(output, words, flags, io);
 }
 
 /**

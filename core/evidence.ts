@@ -37,6 +37,8 @@ export interface Evidence {
   anchor: Uint8Array;
   /** For evidence lines that repeat a group beyond its examples: what the fold summary calls them. */
   repeatLabel: Map<number, string>;
+  /** A log region's own level of each line (compressors/logs.ts `classifyLines`), read once. */
+  levels?: Uint8Array;
 }
 
 export interface EvidenceOptions {

@@ -1,5 +1,5 @@
 import { compressors } from './compressors/index.ts';
-import { severeLines } from './compressors/logs.ts';
+import { classifyLines, SEVERE } from './compressors/logs.ts';
 import { findEvidence, type Evidence } from './evidence.ts';
 import { LONG_EVIDENCE_CHARS, LONG_LINE_CHARS, LONG_LINE_SHOWN, MARKER_TOKENS, foldLongLines } from './compressors/lines.ts';
 import { LINE_KINDS, segment, type Region } from './segment.ts';
@@ -112,10 +112,11 @@ function regionEvidence(lines: readonly string[], region: Region, documentKind: 
   const evidence = findEvidence(lines, { words: process && documentKind !== 'log', tail: process && last });
   // A log's own warnings and errors are its evidence too: whatever compresses it keeps them.
   if (region.kind === 'log') {
-    const severe = severeLines(lines);
+    const levels = classifyLines(lines);
     for (let index = 0; index < lines.length; index++) {
-      if (severe[index]) evidence.keep[index] = evidence.anchor[index] = 1;
+      if (levels[index] === SEVERE) evidence.keep[index] = evidence.anchor[index] = 1;
     }
+    evidence.levels = levels;
   }
   return evidence;
 }

@@ -84,6 +84,14 @@ describe('compressDiff', () => {
     assert.ok(result.folds.every((fold) => fold.summary === 'unchanged'));
   });
 
+  it('does not keep every file open for a query term that all their paths share', async () => {
+    // `tokenfold run -- git log -p -- src` asks with its command line: `src` is in every path.
+    const result = await compressDiffText(`${source}${source.replaceAll('invoice.ts', 'receipt.ts')}`, { query: 'git log -p -- src' });
+    assert.ok(result.folds.some((fold) => fold.summary === 'unchanged'), JSON.stringify(result.folds));
+    const named = await compressDiffText(`${source}${source.replaceAll('invoice.ts', 'receipt.ts')}`, { query: 'git log -p -- src/billing/receipt.ts' });
+    assert.ok(named.text.includes('   private readonly line40 = computeLineTotal(this.items[40], this.currency);'), 'the named file stays open');
+  });
+
   it('folds the largest hunks to meet the budget, with +added -removed in thousands', async () => {
     const huge = `diff --git a/data/cities.csv b/data/cities.csv
 index 5555555..6666666 100644

@@ -63,10 +63,11 @@ export const compressDiff: Compressor = (text, context) => {
   if (files.length === 0) return undefined;
 
   const terms = queryTerms(context.query);
+  const pathTerms = selectiveTerms(files.map((file) => file.path.toLowerCase()), terms);
   const spans: LineSpan[] = [];
   const open: Hunk[] = []; // hunks that may still fold whole to meet the budget
   for (const file of files) {
-    if (terms.length > 0 && countTerms(file.path.toLowerCase(), terms) > 0) continue;
+    if (pathTerms.length > 0 && countTerms(file.path.toLowerCase(), pathTerms) > 0) continue;
     if (file.binary && worthFolding(lines, file.binary.start, file.binary.end, context.estimateTokens)) {
       spans.push({ ...file.binary, summary: 'binary patch' });
     }
@@ -100,6 +101,16 @@ export const compressDiff: Compressor = (text, context) => {
   spans.sort((a, b) => a.start - b.start);
   return renderItems(lines, itemsFromSpans(lines, spans), trailingNewline);
 };
+
+/**
+ * The query terms that pick some files out of several: a term in the path of more than half of
+ * them (`core` in `git log -p -- core`, the command line as the query) says nothing about which
+ * file the agent is after, and would keep the whole diff open.
+ */
+function selectiveTerms(paths: readonly string[], terms: readonly string[]): string[] {
+  if (paths.length < 2) return [...terms];
+  return terms.filter((term) => paths.filter((path) => path.includes(term)).length * 2 <= paths.length);
+}
 
 // Body line marks.
 const CONTEXT_LINE = 1;

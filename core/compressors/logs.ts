@@ -45,7 +45,7 @@ const LEVEL_FIELD_SAMPLE = 1000;
 // How bad a line is: severe lines are always shown, trouble lines while the budget lasts.
 const PLAIN = 0;
 const TROUBLE = 1;
-const SEVERE = 2;
+export const SEVERE = 2;
 
 // Level names, lower case, and whether they say something went wrong.
 const LEVELS = new Map<string, boolean>([
@@ -99,7 +99,9 @@ export const compressLogs: Compressor = (text, context) => {
   if (lines.length < 3) return undefined;
 
   const templates = groupTemplates(lines);
-  const severities = classifyLines(lines);
+  // The evidence layer has read the log's levels already (regions.ts); read them once.
+  const levels = context.evidence?.levels;
+  const severities = levels && levels.length === lines.length ? levels : classifyLines(lines);
   const visible = new Uint8Array(lines.length);
   for (let index = 0; index < lines.length; index++) if (severities[index] === SEVERE) visible[index] = 1;
   for (const example of templates.examples) visible[example] = 1;
@@ -148,19 +150,14 @@ function groupTemplates(lines: readonly string[]): Templates {
 }
 
 /**
- * 1 for each line a log compressor always shows: a warning or worse by the log's own levels, a
- * stack-trace line, a BGL-style alert. The evidence layer of a log (regions.ts), so that whatever
- * compresses a log keeps them.
+ * How bad each line of a log is: `SEVERE` (always shown: a warning or worse by the log's own
+ * levels, a stack-trace line, a BGL-style alert), trouble (shown while the budget lasts) or plain.
+ * The evidence layer of a log (regions.ts) keeps the severe lines whatever compresses the log.
  *
  * @example
- * severeLines(['2024-01-01 INFO up', '2024-01-01 ERROR down']); // Uint8Array [0, 1]
+ * classifyLines(['2024-01-01 INFO up', '2024-01-01 ERROR down'])[1] === SEVERE; // true
  */
-export function severeLines(lines: readonly string[]): Uint8Array {
-  return classifyLines(lines).map((severity) => (severity === SEVERE ? 1 : 0));
-}
-
-/** How bad each line is: severe (always shown), trouble (shown while the budget lasts) or plain. */
-function classifyLines(lines: readonly string[]): Uint8Array {
+export function classifyLines(lines: readonly string[]): Uint8Array {
   const field = findLevelField(lines);
   const labelled = share(lines, (line) => UNLABELLED.test(line)) >= 0.3;
   const severities = new Uint8Array(lines.length);
