@@ -72,6 +72,11 @@ node --input-type=module -e '
   const result = await compress(lines.join("\n"));
   if (!(result.tokensAfter < result.tokensBefore)) throw new Error("the installed package did not compress");
   console.log(`installed import: ${result.kind}, ${result.tokensBefore} -> ${result.tokensAfter} tokens`);
+  // HTML goes through the bundled turndown (dist/vendor), which must not need a DOM of its own.
+  const sections = Array.from({ length: 40 }, (_, i) => `<h2>Section ${i}</h2><p>${"Paragraph text about the topic. ".repeat(12)}</p><ul><li>item ${i}</li></ul>`);
+  const page = await compress(`<!doctype html><html><head><title>Manual</title></head><body><nav>menu</nav><main>${sections.join("")}</main></body></html>`);
+  if (page.kind !== "html" || !page.text.includes("## Section 0")) throw new Error(`the installed package did not turn HTML into Markdown: ${page.kind}`);
+  console.log(`installed import: html, ${page.tokensBefore} -> ${page.tokensAfter} tokens`);
 '
 # Opt-in parts that a plain install lacks must say what to install.
 if npx --no-install tokenfold mcp </dev/null 2>"$work/mcp.err"; then echo 'tokenfold mcp ran without its SDK' >&2; exit 1; fi

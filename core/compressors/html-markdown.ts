@@ -1,5 +1,5 @@
-import TurndownService from 'turndown';
-import { strikethrough, taskListItems } from 'turndown-plugin-gfm';
+import TurndownService from '#turndown';
+import { strikethrough, taskListItems } from '#turndown-plugin-gfm';
 
 /*
  * DOM to Markdown for the HTML compressor: turndown, set up for a model rather than a renderer.

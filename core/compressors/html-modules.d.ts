@@ -1,7 +1,9 @@
 // Minimal types for the two untyped packages the HTML compressor uses (turndown ships none, and
-// @types/turndown is not a dependency). Only what `html-markdown.ts` calls is declared.
+// @types/turndown is not a dependency). Only what `html-markdown.ts` calls is declared. They are
+// imported as `#turndown` and `#turndown-plugin-gfm` (package.json `imports`): the packages in
+// the sources, bundled copies in dist/vendor in the built package (scripts/vendor-turndown.ts).
 
-declare module 'turndown' {
+declare module '#turndown' {
   interface TurndownOptions {
     headingStyle?: 'setext' | 'atx';
     hr?: string;
@@ -31,8 +33,8 @@ declare module 'turndown' {
   }
 }
 
-declare module 'turndown-plugin-gfm' {
-  import type TurndownService from 'turndown';
+declare module '#turndown-plugin-gfm' {
+  import type TurndownService from '#turndown';
   export function strikethrough(service: TurndownService): void;
   export function taskListItems(service: TurndownService): void;
   export function highlightedCodeBlock(service: TurndownService): void;
