@@ -53,6 +53,8 @@ export async function compressCommand(file: string, flags: CompressFlags): Promi
       query: flags.query,
       budget: flags.budget,
       kind: flags.kind,
+      // The file's name picks the kind and the language (`app.ts` is TypeScript from its first line).
+      ...(file === '-' ? {} : { fileName: file }),
       tokenizer: flags.tokenizer,
       minTokens: flags.minTokens,
       maxBytes: flags.maxBytes,

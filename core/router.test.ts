@@ -77,8 +77,15 @@ describe('detect with a file name', () => {
   it('trusts a known extension over the content', () => {
     assert.equal(detect('just a few words', 'src/app.py').kind, 'code');
     assert.equal(detect('x = 1\n', 'notes.md').kind, 'text');
-    assert.equal(detect('plain words here', 'server.log').kind, 'log');
     assert.equal(detect('[1, 2]', 'data.jsonl').kind, 'ndjson');
+  });
+
+  it('reads .log and .txt files by their content: a saved build is no application log', () => {
+    const build = ['$ npm test', '> tsc -p .', "src/app.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'.", 'Found 1 error.'].join('\n');
+    assert.equal(detect(build, 'ci-run.log').kind, 'build');
+    assert.equal(detect(build, 'output.txt').kind, 'build');
+    const log = Array.from({ length: 20 }, (_, i) => `2026-12-02 10:00:${String(i).padStart(2, '0')} INFO worker ${i} started`).join('\n');
+    assert.equal(detect(log, 'server.log').kind, 'log');
   });
 
   it('falls back to the content for unknown or missing extensions', () => {

@@ -50,17 +50,17 @@ function detectByFileName(fileName: string | undefined): Detection | undefined {
   return kind ? { kind, why: `file name ${fileName}` } : undefined;
 }
 
+// `.log` and `.txt` are left to the content: a saved CI run, a build's output or a test report
+// is as often named so as an application log or prose is, and each reads best by its regions.
 const KIND_BY_EXTENSION: Record<string, ContentKind> = {
   json: 'json',
   ndjson: 'ndjson',
   jsonl: 'ndjson',
-  log: 'log',
   html: 'html',
   htm: 'html',
   diff: 'diff',
   patch: 'diff',
   md: 'text',
-  txt: 'text',
   rst: 'text',
 };
 

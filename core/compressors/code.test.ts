@@ -607,6 +607,20 @@ ${body('js', '  ')}
     assert.equal(detectLanguage('The quick brown fox.\nIt was not amused.\n'), undefined);
   });
 
+  it('outlines TypeScript whose head reads as JavaScript with the grammar that parses it', async () => {
+    // openai's generated resource files: plain functions first, then hundreds of interfaces. The
+    // head says JavaScript; JavaScript's grammar turns each `export interface` into errors.
+    // More than the 300 lines language detection samples.
+    const functions = Array.from({ length: 45 }, (_, i) => `function helper${i}(options, query) {\n${body('js', '  ', 6)}}\n`).join('\n');
+    const interfaces = Array.from({ length: 40 }, (_, i) => `export interface UsageBucket${i} {\n  start_time: number;\n  end_time: number;\n  results: Array<UsageResult${i}>;\n}\n`).join('\n');
+    const source = `import { APIResource } from './resource';\n\n${functions}\n${interfaces}`;
+    assert.equal(codeLanguages(source)[0], 'javascript');
+    await prepareCode(source);
+    const pieces = compressCode(source, context(source, { budget: Math.round(estimateTokens(source) / 3) }))!;
+    const shown = pieces.filter((piece): piece is string => typeof piece === 'string').join('');
+    for (let i = 0; i < 40; i++) assert.ok(shown.includes(`export interface UsageBucket${i} {`), `UsageBucket${i}`);
+  });
+
   it('falls back to the indentation outline for a file that does not parse', async () => {
     // Python by name, but mostly not Python: the parse is mostly errors.
     const lines = ['def broken(:'];

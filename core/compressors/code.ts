@@ -113,11 +113,7 @@ function outlineWithTree(
   sizer: OutputSizer,
 ): { spans: FoldSpan[]; level: number } | undefined {
   if (text.length > MAX_PARSE_CHARS) return undefined;
-  for (const language of codeLanguages(text, context.fileName)) {
-    const parser = loadedParser(language);
-    if (!parser) continue;
-    const index = parsedIndex(parser, language, text);
-    if (!index) continue;
+  for (const index of parsedCandidates(text, codeLanguages(text, context.fileName))) {
     try {
       const outliner = createOutliner(index, { text, lines, lineStarts: lineStarts(lines), ...query });
       let level = 0;
@@ -137,7 +133,7 @@ function outlineWithTree(
 // memory, which no garbage collector frees, so only those of one text are kept (two grammars at
 // most: C then C++), deleted when another text comes. A tree mostly made of errors is kept too,
 // without an index, so that the same file is not parsed again to learn it.
-type KeptParse = { language: CodeLanguage; tree: Tree; usable: boolean; index?: SyntaxIndex };
+type KeptParse = { language: CodeLanguage; tree: Tree; usable: boolean; errors: number; index?: SyntaxIndex };
 let kept: { text: string; parses: KeptParse[] } | undefined;
 
 /**
@@ -159,7 +155,23 @@ export function forgetParsedCode(options: { keepTrees?: boolean } = {}): void {
   kept = undefined;
 }
 
-function parsedIndex(parser: Parser, language: CodeLanguage, text: string): SyntaxIndex | undefined {
+// The syntax indexes to outline from, best first. The first grammar that parses without errors
+// wins; when it has some, the second is tried too and the tree with fewer errors goes first: the
+// content alone often cannot tell TypeScript from JavaScript in a file's head, and JavaScript's
+// grammar reads `export interface` as errors, which would fold whole declarations.
+function parsedCandidates(text: string, languages: readonly CodeLanguage[]): SyntaxIndex[] {
+  const parsed: Array<{ index: SyntaxIndex; errors: number }> = [];
+  for (const language of languages) {
+    const parser = loadedParser(language);
+    const found = parser && parsedIndex(parser, language, text);
+    if (!found?.index) continue;
+    parsed.push({ index: found.index, errors: found.errors });
+    if (found.errors === 0) break;
+  }
+  return parsed.sort((a, b) => a.errors - b.errors).map(({ index }) => index);
+}
+
+function parsedIndex(parser: Parser, language: CodeLanguage, text: string): { index?: SyntaxIndex; errors: number } | undefined {
   if (kept?.text !== text) {
     for (const parse of kept?.parses ?? []) parse.tree.delete();
     kept = { text, parses: [] };
@@ -174,17 +186,17 @@ function parsedIndex(parser: Parser, language: CodeLanguage, text: string): Synt
       return undefined;
     }
     if (!tree) return undefined;
-    let usable = false;
+    let errors = 1;
     try {
-      usable = errorShare(tree.rootNode, text.length) <= MAX_ERROR_SHARE;
+      errors = errorShare(tree.rootNode, text.length);
     } catch {
       // A tree this code did not expect: the indentation outline still works.
     }
-    parse = { language, tree, usable };
+    parse = { language, tree, usable: errors <= MAX_ERROR_SHARE, errors };
     kept.parses.push(parse);
   }
   if (parse.usable) parse.index ??= createSyntaxIndex(parse.tree.rootNode, text, languageSpec(language));
-  return parse.index;
+  return { index: parse.index, errors: parse.errors };
 }
 
 /** Estimated tokens of the rendered outline, whole or of rows `from`..`to` only. */
