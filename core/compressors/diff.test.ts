@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { compress, estimateTokens, type CompressResult } from 'tokenfold';
+import { compress, estimateTokens, o200kCounter, type CompressResult } from 'tokenfold';
 import { compressDiff } from './diff.ts';
 import { restore } from './test-support/restore.ts';
 
@@ -82,6 +82,17 @@ describe('compressDiff', () => {
     const result = await compressDiffText(`${source}${lockfile}`, { query: 'why did package-lock.json change?' });
     assert.ok(result.text.includes('sha512-'));
     assert.ok(result.folds.every((fold) => fold.summary === 'unchanged'));
+  });
+
+  it('folds no changed line while the exact count of what it shows fits the budget', async () => {
+    // Code is punctuation-dense: the quick estimate runs about a quarter over the exact count.
+    const code = numbered(30, 0, (i) => `-  if (options?.[${i}] && !cache.has(key${i})) return fn${i}({ ...args, id: ids[${i}] });\n+  if (options?.[${i}] !== undefined && !cache.has(key${i})) return fn${i}({ ...args, id: ids[${i}]! });`);
+    const diff = `diff --git a/src/a.ts b/src/a.ts\nindex 1..2 100644\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1,30 +1,30 @@\n${code}\n`;
+    // No context lines: all of it is what the compressor shows when nothing folds.
+    const exact = o200kCounter.count(diff);
+    assert.ok(estimateTokens(diff) > exact + 20, 'the estimate runs over the exact count here');
+    const result = await compress(diff, { kind: 'diff', minTokens: 0, budget: exact + 5 });
+    for (const line of changedLines(diff)) assert.ok(result.text.includes(line), line);
   });
 
   it('does not keep every file open for a query term that all their paths share', async () => {
