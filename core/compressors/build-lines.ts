@@ -43,6 +43,8 @@ const PASS_RULES: NoiseRule[] = [
   { pattern: /^PASS\s*$/, starts: 'P' },
   { pattern: /^\s*test \S+ \.\.\. ok\s*$/, label: 'passing', starts: 't' }, // cargo test
   { pattern: /^\s*test \S+ \.\.\. ignored\b/, label: 'skipped', starts: 't' },
+  { pattern: /^test\w* \([\w.]+\)(?: .*)? \.\.\. ok\s*$/, label: 'passing', starts: 't' }, // python -m unittest -v
+  { pattern: /^test\w* \([\w.]+\)(?: .*)? \.\.\. skipped\b/, label: 'skipped', starts: 't' },
   { pattern: /::\S+ PASSED\b|^PASSED \S+::/, label: 'passing', contains: 'PASSED' }, // pytest -v, -rA
   { pattern: /::\S+ SKIPPED\b|^SKIPPED \[/, label: 'skipped', contains: 'SKIPPED' },
   { pattern: /::\S+ XFAIL\b|^XFAIL \S+::/, label: 'expected failures', contains: 'XFAIL' },

@@ -176,6 +176,31 @@ describe('compressBuild', () => {
     assert.ok(!result.text.includes('duration_ms: 0.'));
   });
 
+  it('folds passing Python unittest results as a count and keeps the failure whole', async () => {
+    // The layout of `python3 -m unittest -v` (Python 3.11), as run on the team's machine.
+    const passing = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `test_${from + i} (__main__.T.test_${from + i}) ... ok`);
+    const failure = [
+      '',
+      '======================================================================',
+      'FAIL: test_17 (__main__.T.test_17)',
+      '----------------------------------------------------------------------',
+      'Traceback (most recent call last):',
+      '  File "/tmp/ut/test_many.py", line 39, in test_17',
+      "    self.assertEqual(data['values'], [0, 1, 2, 3, 17])",
+      'AssertionError: Lists differ: [0, 1, 2, 3, 4] != [0, 1, 2, 3, 17]',
+      '',
+      '----------------------------------------------------------------------',
+      'Ran 80 tests in 0.004s',
+      '',
+      'FAILED (failures=1)',
+    ];
+    const text = [...passing(0, 17), 'test_17 (__main__.T.test_17) ... FAIL', ...passing(18, 80), ...failure].join('\n');
+    const result = await compressBuildOutput(text, 400);
+    assertVisible(result, ['test_17 (__main__.T.test_17) ... FAIL', ...failure.filter((line) => line.trim())]);
+    const summaries = result.folds.map((fold) => fold.summary ?? '');
+    assert.ok(summaries.some((summary) => /^\d+ passing$/.test(summary)), JSON.stringify(summaries));
+  });
+
   it('keeps go test failures with file:line and folds runs, passes and passing packages', async () => {
     const result = await compressBuildOutput(goTest);
     assertVisible(result, [
