@@ -7,15 +7,15 @@ import { compressors, prepareCompressors } from '../core/compressors/index.ts';
 import { adversarialInputs, hostileDocuments } from './support/adversarial.ts';
 
 /*
- * Catastrophic backtracking and other super-linear work on hostile input (test/support/
- * adversarial.ts: long runs of one character, deep nesting, marker look-alikes, thousands of
- * separators on one line). Each string is about 100 KB; linear work on it takes milliseconds, and
- * the 2 s bound (generous, for a busy machine) still catches anything quadratic or worse. This is a
- * correctness guard, not a speed benchmark. The router and every registered compressor are run
- * directly (not through `compress`), so that what is timed is their own scanning.
+ * Hostile input (test/support/adversarial.ts: long runs of one character, deep nesting, marker
+ * look-alikes, thousands of separators on one line), about 100 KB each: the router and every
+ * registered compressor, run directly, and compress() end to end must finish without a throw.
+ * How long each takes is measured in bench/reliability.ts (Fuzzing: "59 hostile inputs", with the
+ * slowest listed), where anything quadratic shows as seconds; tests assert behaviour, not speed.
+ * The timeout only stops a run that would never end.
  */
 
-const LIMIT_MS = 2000;
+const HANG_GUARD = { timeout: 120_000 };
 
 const context: CompressorContext = {
   query: 'error timeout',
@@ -24,28 +24,18 @@ const context: CompressorContext = {
   estimateTokens,
 };
 
-function timed(run: () => unknown): number {
-  const started = performance.now();
-  run();
-  return performance.now() - started;
-}
-
 describe('hostile input', () => {
-  it('is routed in linear time', () => {
-    const slow = Object.entries(adversarialInputs)
-      .map(([name, text]) => ({ name, ms: timed(() => detect(text)) }))
-      .filter(({ ms }) => ms > LIMIT_MS);
-    assert.deepEqual(slow, []);
+  it('is routed', HANG_GUARD, () => {
+    for (const [name, text] of Object.entries(adversarialInputs)) assert.ok(detect(text).kind, name);
   });
 
   for (const kind of Object.keys(compressors) as ContentKind[]) {
-    it(`is compressed as ${kind} in linear time, without a throw`, async () => {
+    it(`is compressed as ${kind} without a throw`, HANG_GUARD, async () => {
       const problems: string[] = [];
       for (const [name, text] of Object.entries(adversarialInputs)) {
         await prepareCompressors[kind]?.(text, {});
         try {
-          const ms = timed(() => compressors[kind]!(text, context));
-          if (ms > LIMIT_MS) problems.push(`${name}: ${Math.round(ms)} ms`);
+          compressors[kind]!(text, context);
         } catch (error) {
           problems.push(`${name}: threw ${error instanceof Error ? error.message : String(error)}`);
         }
@@ -54,15 +44,11 @@ describe('hostile input', () => {
     });
   }
 
-  it('goes through compress() end to end in bounded time, router and token counting included', async () => {
-    const slow: string[] = [];
+  it('goes through compress() end to end, router and token counting included', HANG_GUARD, async () => {
     for (const [name, text] of Object.entries({ ...adversarialInputs, ...hostileDocuments })) {
-      const started = performance.now();
-      await compress(text, { store: new Keyv(), minTokens: 0 });
-      const ms = performance.now() - started;
-      if (ms > LIMIT_MS) slow.push(`${name}: ${Math.round(ms)} ms`);
+      const result = await compress(text, { store: new Keyv(), minTokens: 0 });
+      assert.ok(result.passThrough !== 'compressor-failed', name);
     }
-    assert.deepEqual(slow, []);
   });
 });
 

@@ -5,6 +5,10 @@ import { compress, estimateTokens, type CompressResult } from 'tokenfold';
 import { compressBuild } from './build.ts';
 import { restore } from './test-support/restore.ts';
 
+// Hostile inputs must end; how fast such inputs go is measured in bench/reliability.ts (hostile
+// inputs, 100 MB inputs), never asserted here.
+const HANG_GUARD = { timeout: 60_000 };
+
 // These outputs are small, and small outputs are read whole unless a budget is given: each test
 // gives one, generous unless it says otherwise, so what folds is the noise.
 async function compressBuildOutput(text: string, budget = 2000): Promise<CompressResult> {
@@ -330,7 +334,7 @@ Found 30 errors in 30 files.
     assert.deepEqual(compressBuild(jest + goTest, context), compressBuild(jest + goTest, context));
   });
 
-  it('survives adversarial input in linear time', () => {
+  it('survives adversarial input', HANG_GUARD, () => {
     const context = { query: '', budget: 1000, countTokens: estimateTokens, estimateTokens };
     const inputs = [
       'x'.repeat(5_000_000),
@@ -342,9 +346,7 @@ Found 30 errors in 30 files.
       '\r'.repeat(1_000_000),
     ];
     for (const input of inputs) {
-      const started = performance.now();
       compressBuild(input, context);
-      assert.ok(performance.now() - started < 3000, `took ${performance.now() - started} ms`);
     }
   });
 });

@@ -7,6 +7,10 @@ import { compressCode, prepareCode } from './code.ts';
 import { codeLanguages, detectLanguage } from './code/languages.ts';
 import { loadCodeParsers, loadedParser } from './code/parsers.ts';
 
+// Hostile inputs must end; how fast such inputs go is measured in bench/reliability.ts (hostile
+// inputs, 100 MB inputs), never asserted here.
+const HANG_GUARD = { timeout: 60_000 };
+
 // ---- helpers ------------------------------------------------------------------------------
 
 /** `count` lines of plain statements, one per language style, at `indent`. */
@@ -657,15 +661,13 @@ ${body('rs', '    ')}
     assert.ok(isFolded(outline, lineOf(source, 'return "hi"')));
   });
 
-  it('outlines a file over the parse cap by indentation, quickly', async () => {
+  it('outlines a file over the parse cap by indentation', HANG_GUARD, async () => {
     const chunk = `def handler_NAME(request):\n${body('py', '    ', 20)}\n\n`;
     const parts: string[] = [];
     for (let i = 0; parts.join('').length < 2.2 * 1024 * 1024; i++) parts.push(chunk.replace('NAME', String(i)));
     const source = parts.join('');
     await loadCodeParsers(['python']);
-    const started = performance.now();
     const pieces = compressCode(source, context(source, { fileName: 'huge.py', budget: 1000 }));
-    assert.ok(performance.now() - started < 5000, 'well under a few seconds');
     assert.ok(pieces);
     const outline = readOutline(source, pieces);
     assert.ok(outline.visible.has(lineOf(source, 'def handler_500(')));
@@ -777,7 +779,7 @@ ${body('js', '  ')}
     assert.ok(fold && fold.firstLine === lineOf(source, 'const TABLE') && fold.summary!.startsWith('const TABLE = "xxx'));
   });
 
-  it('survives adversarial input without throwing or hanging', async () => {
+  it('survives adversarial input without throwing or hanging', HANG_GUARD, async () => {
     await loadCodeParsers(['javascript', 'typescript', 'python']);
     const inputs = [
       `${'('.repeat(20_000)}function f() {}${')'.repeat(20_000)}\n`.repeat(1) + 'x\n'.repeat(50),
@@ -789,9 +791,7 @@ ${body('js', '  ')}
     ];
     for (const input of inputs) {
       for (const fileName of ['a.js', 'a.py', undefined]) {
-        const started = performance.now();
         const pieces = compressCode(input, context(input, { fileName, budget: 100 }));
-        assert.ok(performance.now() - started < 10_000);
         if (pieces) readOutline(input, pieces);
       }
     }
@@ -854,6 +854,7 @@ Then call it from your agent loop.
 
 \`\`\`js
 import { compress } from 'tokenfold';
+
 const result = await compress(text);
 export default result;
 \`\`\`

@@ -8,6 +8,10 @@ import { compressHtml } from './html.ts';
 import { shortenUrl } from './html-markdown.ts';
 import { htmlToPlainText, measureMarkup, splitDocument, stripInvisible } from './html-scan.ts';
 
+// Hostile inputs must end; how fast such inputs go is measured in bench/reliability.ts (hostile
+// inputs, 100 MB inputs), never asserted here.
+const HANG_GUARD = { timeout: 60_000 };
+
 function context(budget = 100_000, query = ''): CompressorContext {
   return { query, budget, countTokens: (text) => o200kCounter.count(text), estimateTokens };
 }
@@ -253,7 +257,7 @@ $ tool --check
     assert.equal(originalFold(pieces)?.text, page);
   });
 
-  it('finishes quickly on adversarial inputs', { timeout: 60_000 }, () => {
+  it('finishes on adversarial inputs', HANG_GUARD, () => {
     const traps = {
       'one 3 MB line without tags': 'x'.repeat(3_000_000),
       'a million stray <': '<'.repeat(1_000_000),
@@ -267,11 +271,8 @@ $ tool --check
       '300,000 entities': `<html><body><p>${'&amp;&#x41;&bogus;&'.repeat(100_000)}</p></body></html>`,
     };
     for (const [name, input] of Object.entries(traps)) {
-      const started = performance.now();
       const pieces = compressHtml(input, context(2000));
-      const seconds = (performance.now() - started) / 1000;
       assert.equal(originalFold(pieces)?.text, input, name);
-      assert.ok(seconds < 10, `${name} took ${seconds.toFixed(1)} s`);
     }
   });
 

@@ -7,6 +7,10 @@ import type { CompressorContext, Piece } from 'tokenfold';
 import { estimateTokens, o200kCounter } from '../tokens.ts';
 import { compressJson } from './json.ts';
 
+// Hostile inputs must end; how fast such inputs go is measured in bench/reliability.ts (hostile
+// inputs, 100 MB inputs), never asserted here.
+const HANG_GUARD = { timeout: 60_000 };
+
 const corpora = new URL('../../../shared/corpora/json/', import.meta.url);
 const sample = (name: string) => readFileSync(new URL(name, corpora), 'utf8');
 
@@ -352,12 +356,10 @@ describe('compressJson on broken and hostile input', () => {
     assert.equal(compressJson('{ this is not json }\nnor this\n[1, 2', context(10)), undefined);
   });
 
-  it('compresses a multi-megabyte single line quickly', () => {
+  it('compresses a multi-megabyte single line', HANG_GUARD, () => {
     const rows = Array.from({ length: 100_000 }, (_, i) => `{"id":${i},"status":"${i === 77_777 ? 'failed' : 'ok'}","v":${i * 3}}`);
     const text = `[${rows.join(',')}]`;
-    const started = performance.now();
     const output = textOf(compressJson(text, context(2000)));
-    assert.ok(performance.now() - started < 10_000);
     assert.ok(output.length < text.length / 20);
     assert.ok(output.includes('[77777,"failed",233331]'));
   });

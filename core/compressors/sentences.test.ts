@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { looksLineStructured, splitClauses, splitSentences } from './sentences.ts';
 
+// Hostile inputs must end; how fast such inputs go is measured in bench/reliability.ts (hostile
+// inputs, 100 MB inputs), never asserted here.
+const HANG_GUARD = { timeout: 60_000 };
+
 const units = (text: string): string[] => splitSentences(text).map((unit) => text.slice(unit.start, unit.end));
 
 describe('splitSentences', () => {
@@ -100,13 +104,11 @@ describe('splitSentences', () => {
     }
   });
 
-  it('handles 5 MB without punctuation or line breaks quickly, cutting mid-word when there are no spaces', () => {
+  it('handles 5 MB without punctuation or line breaks, cutting mid-word when there are no spaces', HANG_GUARD, () => {
     const words = 'lorem ipsum dolor sit amet consectetur adipiscing elit '.repeat(100_000);
     const noSpaces = 'x'.repeat(5_000_000);
     for (const text of [words, noSpaces]) {
-      const started = performance.now();
       const split = splitSentences(text);
-      assert.ok(performance.now() - started < 5000);
       assert.ok(split.length > 1000);
       assert.ok(split.every((unit) => unit.end - unit.start <= 1200));
     }
@@ -166,11 +168,9 @@ describe('splitSentences by line', () => {
     for (const unit of splitSentences('😀'.repeat(3000), { byLine: true, maxLength: 101 })) assert.ok(unit.start % 2 === 0 && unit.end % 2 === 0);
   });
 
-  it('handles a 5 MB line without spaces and 5 MB of short lines quickly', () => {
+  it('handles a 5 MB line without spaces and 5 MB of short lines', HANG_GUARD, () => {
     for (const text of ['x'.repeat(5_000_000), 'a = 1\n'.repeat(800_000)]) {
-      const started = performance.now();
       const split = splitSentences(text, { byLine: true });
-      assert.ok(performance.now() - started < 5000);
       assert.ok(split.length > 1000 && split.every((unit) => unit.end - unit.start <= 1200));
     }
   });

@@ -6,6 +6,10 @@ import type { CompressorContext, FoldRequest, Piece } from 'tokenfold';
 import { compressText, foldUnselected, scoreSentences, selectSentences } from './text.ts';
 import { splitClauses, splitSentences } from './sentences.ts';
 
+// Hostile inputs must end; how fast such inputs go is measured in bench/reliability.ts (hostile
+// inputs, 100 MB inputs), never asserted here.
+const HANG_GUARD = { timeout: 60_000 };
+
 interface Question {
   question: string;
   answers: string[];
@@ -411,40 +415,27 @@ describe('compressText through compress and unfold', () => {
 });
 
 describe('compressText on adversarial input', () => {
-  const within = (milliseconds: number, run: () => void): void => {
-    const started = performance.now();
-    run();
-    const took = performance.now() - started;
-    assert.ok(took < milliseconds, `took ${took.toFixed(0)} ms`);
-  };
-
-  it('handles 5 MB of words without punctuation or line breaks', () => {
+  it('handles 5 MB of words without punctuation or line breaks', HANG_GUARD, () => {
     const text = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do '.repeat(80_000);
-    within(10_000, () => {
-      const pieces = compressText(text, context(2000, 'dolor amet'))!;
-      assertRecoverable(pieces, text);
-      assert.ok(visible(pieces).length < text.length / 10);
-    });
+    const pieces = compressText(text, context(2000, 'dolor amet'))!;
+    assertRecoverable(pieces, text);
+    assert.ok(visible(pieces).length < text.length / 10);
   });
 
-  it('handles a huge single line without spaces, runs of dots and thousands of blank lines', () => {
+  it('handles a huge single line without spaces, runs of dots and thousands of blank lines', HANG_GUARD, () => {
     for (const text of ['x'.repeat(3_000_000), '.'.repeat(1_000_000), 'a.b. '.repeat(200_000), `Start.${'\n'.repeat(100_000)}End.`, '\n\n- \n'.repeat(50_000)]) {
-      within(10_000, () => {
-        const pieces = compressText(text, context(200, 'start end'));
-        if (pieces) assertRecoverable(pieces, text);
-      });
+      const pieces = compressText(text, context(200, 'start end'));
+      if (pieces) assertRecoverable(pieces, text);
     }
   });
 
-  it('handles 5 MB of code lines, and code with a multi-megabyte line in it', () => {
+  it('handles 5 MB of code lines, and code with a multi-megabyte line in it', HANG_GUARD, () => {
     const code = '    value = compute(item, 42)  # note\n'.repeat(140_000);
     const withHugeLine = `def f():\n    x = 1\n    data = "${'ab'.repeat(1_500_000)}"\n    return x\n`;
     for (const text of [code, withHugeLine]) {
-      within(10_000, () => {
-        const pieces = compressText(text, context(500, 'compute data'))!;
-        assertRecoverable(pieces, text);
-        assert.ok(visible(pieces).length < text.length / 10);
-      });
+      const pieces = compressText(text, context(500, 'compute data'))!;
+      assertRecoverable(pieces, text);
+      assert.ok(visible(pieces).length < text.length / 10);
     }
   });
 });
