@@ -16,10 +16,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { o200kCounter } from '../core/index.ts';
-import { writeCompressed } from '../cli/run.ts';
+import { writeOutput } from '../cli/run.ts';
 import { headTailTruncate } from './baselines.ts';
 import { fixturesDir, loadFixtures } from './corpora.ts';
 import { reasonLines } from './fidelity-ci.ts';
@@ -56,7 +56,7 @@ try {
   const sections = [
     '# `tokenfold-run` and `tokenfold run` against the raw command',
     '',
-    `${new Date().toISOString().slice(0, 10)}, Node ${process.versions.node}, Node side from ${existsSync(built) ? 'dist/' : 'the sources'} (\`tokenfold-run\` finds it there too); the machine (2 cores) was shared with other jobs, so times are medians of paired differences. Tokens are o200k, exact.`,
+    `${new Date().toISOString().slice(0, 10)}, Node ${process.versions.node}, Node side from ${existsSync(built) ? 'dist/' : 'the sources'} (\`tokenfold-run\` finds it there too); ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(2)} at the start; times are medians of paired differences. Tokens are o200k, exact.`,
     '',
     ...(await tokensTable()),
     '',
@@ -157,17 +157,16 @@ async function failureTable(): Promise<string[]> {
   if (!existsSync(join(fixturesDir(root), 'labels.json'))) return [...header, 'No fixtures yet (test/fixtures/failures/labels.json is missing).'];
   const labels = JSON.parse(readFileSync(join(fixturesDir(root), 'labels.json'), 'utf8')) as Array<{ file: string; command: string }>;
   const commands = new Map(labels.map((label) => [label.file, label.command]));
-  const rows = [...header, 'Through `writeCompressed`, the compression that both wrappers run.', '', '| fixture | tokens raw | tokenfold run | failure lines | visible, tokenfold | visible, head+tail at the same size |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  const rows = [...header, 'Through `writeOutput`, the compression that both wrappers run.', '', '| fixture | tokens raw | tokenfold run | failure lines | visible, tokenfold | visible, head+tail at the same size |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
   let lines = 0;
   let keptByTokenfold = 0;
   let keptByTruncation = 0;
   for (const fixture of loadFixtures(root)) {
     const words = (commands.get(fixture.id) ?? 'cat').split(/\s+/);
-    const chunks: Array<Uint8Array | string> = [];
-    const output = Buffer.from(fixture.text, 'utf8');
-    if (output.length < 2048) chunks.push(output); // run passes small outputs through unread
-    else await writeCompressed(output, words, { minBytes: 2048, maxBytes: 32 << 20, store }, { write: (chunk) => void chunks.push(chunk), stdin: 'ignore', interactive: false, unfoldHint: '' });
-    const compressed = chunks.map((chunk) => (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))).join('');
+    const chunks: Buffer[] = [];
+    const write = (chunk: Uint8Array | string) => void chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+    await writeOutput(Buffer.from(fixture.text, 'utf8'), words, { minBytes: 2048, maxBytes: 32 << 20, store }, { write, stdin: 'ignore', interactive: false, unfoldHint: '' });
+    const compressed = Buffer.concat(chunks).toString('utf8');
     const before = o200kCounter.count(fixture.text);
     const after = o200kCounter.count(compressed);
     const truncated = headTailTruncate(fixture.text, after, (text, limit) => o200kCounter.countUpTo!(text, limit));
@@ -190,10 +189,13 @@ async function failureTable(): Promise<string[]> {
 // Wall time from here; CPU time (the process and its children) from /usr/bin/time.
 function measured(words: readonly string[]): { wall: number; cpu: number } {
   const report = join(folder, 'time.txt');
+  rmSync(report, { force: true });
   const start = process.hrtime.bigint();
-  spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', report, ...words], { cwd: root, env, stdio: 'ignore' });
+  const { status } = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', report, ...words], { cwd: root, env, stdio: 'ignore' });
   const wall = Number(process.hrtime.bigint() - start) / 1e6;
-  const [user = 0, system = 0] = existsSync(report) ? readFileSync(report, 'utf8').trim().split(/\s+/).map(Number) : [];
+  // No report, no figure: a CPU time of 0 would read as measured.
+  if (status === null || !existsSync(report)) throw new Error(`/usr/bin/time did not report on ${words.join(' ')} (is GNU time installed?)`);
+  const [user = 0, system = 0] = readFileSync(report, 'utf8').trim().split(/\s+/).map(Number);
   return { wall, cpu: (user + system) * 1000 };
 }
 

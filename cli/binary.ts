@@ -35,13 +35,20 @@ const NUL_SCAN_BYTES = 8192;
  */
 export function describeBinary(bytes: Uint8Array): string | undefined {
   const size = sizeText(bytes.length);
-  for (const [signature, what] of SIGNATURES) {
-    if (signature.every((byte, index) => bytes[index] === byte)) return `${what}, ${size}`;
-  }
   const head = bytes.subarray(0, NUL_SCAN_BYTES);
+  const hasNul = head.includes(0);
+  for (const [signature, what] of SIGNATURES) {
+    if (!signature.every((byte, index) => bytes[index] === byte)) continue;
+    // `MZ-1234 shipped`, `BZh…`, `SQLite format` can start a line of text: a signature of
+    // printable characters only counts with a NUL behind it, as every such binary has.
+    if (signature.every(isPrintable) && !hasNul) continue;
+    return `${what}, ${size}`;
+  }
   // UTF-16 text has NULs too, but a model should not read it as bytes either.
-  return head.includes(0) ? `binary data, ${size}` : undefined;
+  return hasNul ? `binary data, ${size}` : undefined;
 }
+
+const isPrintable = (byte: number): boolean => byte >= 0x20 && byte < 0x7f;
 
 function sizeText(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes`;

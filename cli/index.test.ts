@@ -82,6 +82,14 @@ describe('tokenfold compress and unfold', () => {
     const zero = run(['compress', '/dev/zero', '--max-bytes', '1000000', '--store', store]);
     assert.equal(zero.code, 5);
     assert.match(zero.stderr, /binary data/);
+    // Text that starts like a signature of printable bytes (a PE's `MZ`, bzip2's `BZh`) is text.
+    for (const text of ['MZ-1234 shipped to Berlin\n', 'BZh is the prefix we use\n']) {
+      const read = run(['compress', '-', '--store', store], Buffer.from(text));
+      assert.equal(read.code, 0, text);
+      assert.equal(read.stdout.toString(), text);
+    }
+    const pe = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(62, 0), Buffer.from('PE')]);
+    assert.match(run(['compress', '-', '--store', store], pe).stderr, /Windows executable/);
   });
 
   it('prints selected lines of a fold with --grep, and says so when none matches', () => {

@@ -53,7 +53,7 @@ describe('tokenfold mcp', () => {
     }
   });
 
-  it('compresses a file, unfolds its folds byte-exact, and keeps them from another project', async () => {
+  it('compresses a file, unfolds its folds to lines of the file, and keeps them from another project', async () => {
     rmSync(project, { recursive: true, force: true });
     rmSync(other, { recursive: true, force: true });
     for (const dir of [project, other]) mkdirSync(dir, { recursive: true });

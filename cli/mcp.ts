@@ -52,6 +52,9 @@ const RUN_SCHEMA = {
 } as const;
 
 const FOLD_HINT = 'call unfold with an id, and lines or grep for a part';
+// An answer over this (an output too large to compress, streamed through) is cut: a model could
+// not read more in one message anyway.
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
 /**
  * The tools the server offers, as MCP lists them.
@@ -118,7 +121,8 @@ async function compressFile(input: Record<string, unknown>, context: ToolContext
   if (typeof input.path !== 'string' || input.path === '') return 'compress_file needs a `path`, relative to the project folder.';
   const path = resolve(context.project, input.path);
   const inside = relative(context.project, path);
-  // The agent's own permissions guard its file reads; this tool must not be a way around them.
+  // Paths outside the project folder are refused, as a guard against mistakes; it is no security
+  // boundary (a symbolic link can point out, and the `run` tool runs any command).
   if (inside.startsWith('..') || isAbsolute(inside)) return `${input.path} is outside the project folder ${context.project}.`;
   const { bytes, rest } = await readInput(path, DEFAULT_MAX_BYTES).catch((error) => {
     throw error instanceof UsageError ? new Error(error.message) : error;
@@ -141,14 +145,25 @@ async function compressFile(input: Record<string, unknown>, context: ToolContext
 
 async function runShell(input: Record<string, unknown>, context: ToolContext): Promise<string> {
   if (typeof input.command !== 'string' || input.command.trim() === '') return 'run needs a `command`.';
-  const chunks: Array<Uint8Array | string> = [];
+  // The answer is one message: what the command prints is held, up to MAX_ANSWER_BYTES, and
+  // decoded once (a character split between two chunks stays whole).
+  const chunks: Buffer[] = [];
+  let held = 0;
+  const keep = (chunk: Uint8Array | string) => {
+    if (held >= MAX_ANSWER_BYTES) return;
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const part = bytes.subarray(0, MAX_ANSWER_BYTES - held);
+    chunks.push(part);
+    held += part.length;
+  };
   const code = await runCommand(
     ['/bin/sh', '-c', input.command],
     { query: typeof input.query === 'string' ? input.query : input.command, minBytes: 2048, maxBytes: DEFAULT_MAX_BYTES, namespace: context.namespace, store: context.storePath },
-    { write: (chunk) => void chunks.push(chunk), stdin: 'ignore', cwd: context.project, interactive: false, unfoldHint: FOLD_HINT },
+    { write: keep, stdin: 'ignore', cwd: context.project, interactive: false, unfoldHint: FOLD_HINT },
   );
-  const output = chunks.map((chunk) => (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))).join('');
-  return `${output}${output === '' || output.endsWith('\n') ? '' : '\n'}[exit code ${code}]`;
+  const output = Buffer.concat(chunks).toString('utf8');
+  const cut = held >= MAX_ANSWER_BYTES ? `\n[tokenfold: output cut at ${MAX_ANSWER_BYTES.toLocaleString('en-US')} bytes]` : '';
+  return `${output}${cut}${output === '' || output.endsWith('\n') ? '' : '\n'}[exit code ${code}]`;
 }
 
 type Sdk = typeof import('@modelcontextprotocol/sdk/server/index.js') &

@@ -42,6 +42,13 @@ describe('tokenfold run', () => {
     assert.ok(!existsSync(store), 'nothing was folded, so nothing was opened');
   });
 
+  it('prints a large output unchanged, with its exit code, when the fold store cannot open', () => {
+    const result = tokenfold(['run', '--store', '/dev/null/x.sqlite', '--', 'sh', '-c', `cat ${logFile}; exit 4`]);
+    assert.equal(result.code, 4);
+    assert.equal(result.stdout, readFileSync(logFile, 'utf8'));
+    assert.match(result.stderr, /not compressed/);
+  });
+
   it('passes standard input to the command', () => {
     assert.equal(tokenfold(['run', '--store', store, '--', 'cat'], 'from stdin\n').stdout, 'from stdin\n');
   });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { EXIT } from './errors.ts';
+import { EXIT, errorMessage } from './errors.ts';
 import { classifyCommand } from './known-commands.ts';
 
 /*
@@ -32,7 +32,10 @@ export interface RunFlags {
 
 /** Where `runCommand` reads and writes: the terminal by default, or a caller's buffer (MCP). */
 export interface RunIo {
-  /** False when the reader is full: the command's output is then paused until it drains. */
+  /**
+   * False when the reader is full: the command's output is then paused until standard output
+   * drains, so only the terminal returns false; a caller's buffer takes everything (void).
+   */
   write(chunk: Uint8Array | string): boolean | void;
   /** The command's standard input: the wrapper's own, or none (when it carries a protocol). */
   stdin: 'inherit' | 'ignore';
@@ -135,8 +138,14 @@ export async function runCaptured(file: string, words: string[], flags: RunFlags
   return code;
 }
 
-// A whole output: as it is when small, compressed otherwise.
-async function writeOutput(output: Buffer, words: readonly string[], flags: RunFlags, io: RunIo): Promise<void> {
+/**
+ * A whole output: as it is when under `minBytes`, compressed otherwise. Exported for
+ * bench/run-wrapper.ts, which feeds it recorded outputs.
+ *
+ * @example
+ * await writeOutput(output, ['cargo', 'test'], flags, io);
+ */
+export async function writeOutput(output: Buffer, words: readonly string[], flags: RunFlags, io: RunIo): Promise<void> {
   if (output.length < flags.minBytes) io.write(output);
   else await writeCompressed(output, words, flags, io);
 }
@@ -144,15 +153,14 @@ async function writeOutput(output: Buffer, words: readonly string[], flags: RunF
 /**
  * What `run` prints for an output of `minBytes` or more: compressed with the command line as the
  * query and as a hint of its kind, folds in the store, and a last line on how to unfold them.
- * Exported for bench/run-wrapper.ts, which feeds it recorded outputs.
- *
- * @example
- * await writeCompressed(output, ['cargo', 'test'], flags, { ...io, write: (chunk) => chunks.push(chunk) });
  */
-export async function writeCompressed(output: Buffer, words: readonly string[], flags: RunFlags, io: RunIo): Promise<void> {
+async function writeCompressed(output: Buffer, words: readonly string[], flags: RunFlags, io: RunIo): Promise<void> {
   const [{ compressBytes }, { createSqliteStore, detect }] = await Promise.all([import('./compress-bytes.ts'), import('../core/index.ts')]);
-  const store = await createSqliteStore(flags.store);
+  // Whatever fails (a store that cannot open, a ledger write), the command's output reaches the
+  // agent, unchanged, with the reason on standard error.
+  let store: Awaited<ReturnType<typeof createSqliteStore>> | undefined;
   try {
+    store = await createSqliteStore(flags.store);
     const text = output.toString('utf8');
     const outcome = await compressBytes(output, {
       query: flags.query ?? words.join(' '),
@@ -162,7 +170,7 @@ export async function writeCompressed(output: Buffer, words: readonly string[], 
       store,
       source: 'run',
       tool: words.join(' '),
-      // Whatever fails, the command's output must reach the agent: compress passes it through.
+      // A failing compressor or store write: compress passes the output through.
       onError: () => {},
     });
     if (outcome.type !== 'compressed') {
@@ -175,8 +183,11 @@ export async function writeCompressed(output: Buffer, words: readonly string[], 
       const end = typeof outcome.output === 'string' && !outcome.output.endsWith('\n') ? '\n' : '';
       io.write(`${end}[tokenfold: ${folds} fold${folds === 1 ? '' : 's'} above; ${io.unfoldHint}]\n`);
     }
+  } catch (error) {
+    process.stderr.write(`tokenfold: ${errorMessage(error)}; the output is not compressed\n`);
+    io.write(output);
   } finally {
-    await store.disconnect();
+    await store?.disconnect();
   }
 }
 

@@ -91,7 +91,7 @@ export async function compress(input: unknown, options: CompressOptions = {}): P
 
   // A kind the caller named, or a file name implied, is compressed whole; otherwise line-structured
   // output is compressed region by region (regions.ts).
-  const byRegion = !options.kind && !detection!.why.startsWith('file name');
+  const byRegion = !options.kind && !detection!.byFileName;
   let kind: ContentKind = documentKind;
   let pieces;
   let regions: Region[] | undefined;

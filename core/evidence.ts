@@ -3,7 +3,7 @@ import { stripFraming } from './framing.ts';
 /*
  * The evidence layer: which lines of a tool output say why something failed. It is a veto, not
  * a compressor: every line-based compressor gets `keep` and must not fold those lines, whatever
- * its own rules or the budget say; the core checks the result (see `vetoFolds` in compress.ts).
+ * its own rules or the budget say; the core checks the result (see `vetoFolds` in regions.ts).
  *
  * Kept, always:
  * - errors and failures: error/fail/exception/fatal/panic/abort words, exception type names

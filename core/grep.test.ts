@@ -31,6 +31,21 @@ describe('matchingLines', () => {
     assert.deepEqual(await matchingLines(['needle', long, 'needle1'], grep), [1, 2]);
   });
 
+  it('reads `^`, `$` and `\\b` as the line does, not as a window edge does', async () => {
+    const starts = compiled('^foo\\d+x');
+    const step = starts.windowChars - Math.floor(starts.windowChars / 4);
+    const filler = 'y'.repeat(starts.windowChars * 3);
+    // `foo1x` at the start of the second window, in the middle of the line: no `^` there.
+    assert.deepEqual(await matchingLines([`${'z'.repeat(step)}foo1x${filler}`, `foo1x${filler}`], starts), [1]);
+    // `foo1x` ending where the first window ends: no `$` there either.
+    const ends = compiled('foo\\d+x$');
+    const cut = `${'z'.repeat(ends.windowChars - 5)}foo1x${filler}`;
+    assert.deepEqual(await matchingLines([cut, `${filler}foo1x`], ends), [1]);
+    const word = compiled('\\bneedle\\b');
+    const glued = `${'a'.repeat(word.windowChars - 6)}needle${'b'.repeat(word.windowChars * 2)}`;
+    assert.deepEqual(await matchingLines([glued, `${glued} needle`], word), [1]);
+  });
+
   it('gives every one of many parallel greps its own hits', async () => {
     const lines = Array.from({ length: 5000 }, (_, index) => `line ${index} code ${index % 7}`);
     const results = await Promise.all([0, 1, 2, 3, 4, 5, 6].map((code) => matchingLines(lines, compiled(`code ${code}$`))));

@@ -30,9 +30,9 @@ const SLICE_MS = 10;
 /** Why a pattern was refused: `too-large` (length or program size) or `invalid`. */
 export type GrepRefusal = { refused: 'too-large' | 'invalid'; message: string };
 
-/** A compiled grep: tests one piece of text, and says how many characters one call may take. */
+/** A compiled grep: tests a line, or its window `start`-`end`, and says how many characters one call may take. */
 export interface LineTest {
-  test(text: string): boolean;
+  test(line: string, start?: number, end?: number): boolean;
   windowChars: number;
 }
 
@@ -49,7 +49,8 @@ export function compileGrep(pattern: string): LineTest | GrepRefusal {
   }
   if (/^[^\\^$.|?*+()[\]{}]+(?:\|[^\\^$.|?*+()[\]{}]+)*$/.test(pattern)) {
     const words = new RegExp(pattern, 'i');
-    return { test: (text) => words.test(text), windowChars: MAX_WINDOW_CHARS };
+    // Plain words have no anchors or word boundaries: a slice matches as the whole line would.
+    return { test: (line, start = 0, end = line.length) => words.test(start === 0 && end === line.length ? line : line.slice(start, end)), windowChars: MAX_WINDOW_CHARS };
   }
   let compiled: RE2JS;
   try {
@@ -62,8 +63,16 @@ export function compileGrep(pattern: string): LineTest | GrepRefusal {
   if (instructions > MAX_INSTRUCTIONS) {
     return { refused: 'too-large', message: `it compiles to ${instructions} instructions, over the limit of ${MAX_INSTRUCTIONS}` };
   }
+  const machine = compiled.re2() as unknown as { matchWithGroup(input: string, start: number, end: number, anchor: number, groups: number): [boolean, number[] | null] };
   return {
-    test: (text) => compiled.test(text),
+    // A window is matched in place, so `^` and `\b` see the characters before it. Its end is the
+    // end of the text for RE2, so `$` and `\b` could match there: in a window that is not the
+    // line's last, a match ending at the window's end is left to the next window, which overlaps it.
+    test: (line, start = 0, end = line.length) => {
+      if (start === 0 && end === line.length) return compiled.test(line);
+      const [hit, groups] = machine.matchWithGroup(line, start, end, 0, 1);
+      return hit && (end === line.length || groups![1]! < end);
+    },
     windowChars: Math.min(MAX_WINDOW_CHARS, Math.max(1024, Math.floor(WORK_PER_CALL / instructions))),
   };
 }
@@ -132,7 +141,7 @@ function runSlice(job: GrepJob, deadline: number): boolean {
       work += line.length + 1;
     } else {
       const start = job.window * step;
-      hit = grep.test(line.slice(start, start + size));
+      hit = grep.test(line, start, Math.min(line.length, start + size));
       work += size;
       job.window++;
       if (!hit && start + size < line.length) {

@@ -72,6 +72,7 @@ describe('compress on line-structured output', () => {
     const result = await compress(text, { store });
     assert.ok(result.segments && result.segments.length >= 2, JSON.stringify(result.segments));
     const inputLines = text.split('\n');
+    assert.ok(findMarkers(result.text).length > 1, 'folds in more than one region');
     for (const { id } of findMarkers(result.text)) {
       const back = await unfold(id, { store, grep: '.' });
       assert.equal(back.status, 'ok');
@@ -89,6 +90,8 @@ describe('compress on line-structured output', () => {
     assert.ok((await compress(log, { budget: 100 })).folds.length > 0);
     const json = JSON.stringify({ reservations: ['JG7FMM', 'H8Q2XR', 'BOH180', 'K5ZZ01', 'P9WQ3E'], user: { id: 'mia_li_3668', name: 'Mia Li' }, notes: 'x '.repeat(200) }, null, 2);
     const result = await compress(json);
+    assert.equal(result.passThrough, undefined);
+    assert.ok(result.text.length < json.length, 'minified');
     assert.equal(result.folds.length, 0);
     assert.deepEqual(JSON.parse(result.text), JSON.parse(json));
   });

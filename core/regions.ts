@@ -106,8 +106,10 @@ interface RegionPart {
 // no failure); process output by its words too, in every region. A log's levels are trusted over
 // the words of its messages (BGL's INFO `instruction cache parity error corrected` is no failure),
 // so in a log only the structural signs count, as in prose. Search hits are content, not failures.
-function regionEvidence(lines: readonly string[], region: Region, documentKind: ContentKind, last: boolean): Evidence | undefined {
-  if (region.kind === 'search') return undefined;
+function regionEvidence(lines: readonly string[], region: Region, documentKind: ContentKind, last: boolean): Evidence {
+  // An empty evidence, not none: a search region over budget falls back to build's line selection
+  // (compressRegion), which reads failure words itself when it is given no evidence.
+  if (region.kind === 'search') return { keep: new Uint8Array(lines.length), anchor: new Uint8Array(lines.length), repeatLabel: new Map() };
   const process = PROCESS_OUTPUT.has(documentKind);
   const evidence = findEvidence(lines, { words: process && documentKind !== 'log', tail: process && last });
   // A log's own warnings and errors are its evidence too: whatever compresses it keeps them.
@@ -127,7 +129,8 @@ function regionEvidence(lines: readonly string[], region: Region, documentKind: 
  * whatever the budget); of the rest, TAIL_SHARE goes to the last region (where runners print the
  * verdict and what led to it), HEAD_SHARE to the first (the command and its set-up),
  * EVIDENCE_SHARE to the regions by their count of evidence lines (the lines around failures), and
- * the rest by size. No region gets more than it costs whole; what it leaves goes by size.
+ * the rest by size. No region gets more than it costs whole; what it leaves goes to the regions
+ * with room left, in proportion to that room.
  */
 function planBudgets(parts: readonly RegionPart[], context: CompressorContext): number[] {
   const costs = parts.map(({ text }) => context.estimateTokens(text));
@@ -149,7 +152,7 @@ function planBudgets(parts: readonly RegionPart[], context: CompressorContext): 
     return share;
   });
   const budgets = parts.map((_, index) => Math.min(costs[index]!, evidenceCost[index]! + free * shares[index]!));
-  // What a region could not use goes to the regions that can, by size.
+  // What a region could not use goes to the regions that can, by the room they have left.
   const spare = context.budget - budgets.reduce((sum, budget) => sum + budget, 0);
   const room = budgets.map((budget, index) => Math.max(0, costs[index]! - budget));
   const totalRoom = room.reduce((sum, value) => sum + value, 0);

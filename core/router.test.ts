@@ -44,7 +44,7 @@ describe('detect', () => {
     }
   });
 
-  it('reads only a bounded sample of a huge single line', () => {
+  it('routes a 20 MB single line, to the safe default', HANG_GUARD, () => {
     const huge = 'x'.repeat(20 * 1024 * 1024);
     assert.equal(detect(huge).kind, 'build');
   });
@@ -80,6 +80,8 @@ describe('detect with a file name', () => {
     assert.equal(detect('just a few words', 'src/app.py').kind, 'code');
     assert.equal(detect('x = 1\n', 'notes.md').kind, 'text');
     assert.equal(detect('[1, 2]', 'data.jsonl').kind, 'ndjson');
+    assert.equal(detect('x = 1\n', 'src/app.py').byFileName, true);
+    assert.equal(detect('x = 1\n').byFileName, undefined);
   });
 
   it('reads .log and .txt files by their content: a saved build is no application log', () => {

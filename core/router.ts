@@ -8,6 +8,8 @@ import type { ContentKind } from './types.ts';
 export interface Detection {
   kind: ContentKind;
   why: string;
+  /** Set when the file name decided the kind (then the input is compressed whole, not by region). */
+  byFileName?: true;
 }
 
 // Detection reads a bounded sample, so that a 50 MB input costs the same as a 50 kB one: the
@@ -28,7 +30,7 @@ export function detect(text: string, fileName?: string): Detection {
   const headLines = sampleLines(head, SAMPLE_LINES, text.length > SAMPLE_CHARS);
   const whole = detectByFileName(fileName) ?? detectJson(head, headLines) ?? detectDiff(headLines) ?? detectHtml(head);
   if (whole) return whole;
-  const raw = spreadSample(text);
+  const raw = text.length <= SAMPLE_CHARS ? headLines : spreadSample(text);
   const lines = raw.map(stripFraming).filter((line) => line.trim() !== '');
   return (
     detectRunner(raw) ??
@@ -44,10 +46,10 @@ export function detect(text: string, fileName?: string): Detection {
 // A file name the tool gave is the strongest evidence there is, for the kinds a name can say.
 function detectByFileName(fileName: string | undefined): Detection | undefined {
   if (!fileName) return undefined;
-  if (languageOfFileName(fileName)) return { kind: 'code', why: `file name ${fileName}` };
+  if (languageOfFileName(fileName)) return { kind: 'code', why: `file name ${fileName}`, byFileName: true };
   const extension = fileName.toLowerCase().match(/\.([a-z0-9]+)$/)?.[1];
   const kind = extension ? KIND_BY_EXTENSION[extension] : undefined;
-  return kind ? { kind, why: `file name ${fileName}` } : undefined;
+  return kind ? { kind, why: `file name ${fileName}`, byFileName: true } : undefined;
 }
 
 // `.log` and `.txt` are left to the content: a saved CI run, a build's output or a test report
@@ -81,8 +83,8 @@ function sampleLines(sample: string, limit: number, cut: boolean): string[] {
 
 // Up to SAMPLE_LINES lines from three windows at the head, the middle and the tail of a large
 // text (whole lines only), or from the text itself when it is small.
+// Lines from the head, the middle and the tail of a text over SAMPLE_CHARS.
 function spreadSample(text: string): string[] {
-  if (text.length <= SAMPLE_CHARS) return sampleLines(text, SAMPLE_LINES, false);
   const window = Math.floor(SAMPLE_CHARS / 3);
   const perWindow = Math.ceil(SAMPLE_LINES / 3);
   const middle = Math.floor(text.length / 2 - window / 2);

@@ -116,7 +116,7 @@ export class SqliteFoldStore implements WriteIfAbsentAdapter {
     return Number(changes) > 0;
   }
 
-  /** Deletes every key of this Keyv namespace (all keys when it has none), and expired rows. */
+  /** Deletes every key of this Keyv namespace (all keys when it has none); `sweep` deletes expired rows. */
   async clear(): Promise<void> {
     await whenFree(() => this.#statements.clear.run(`${likePrefix(this.namespace)}%`));
   }

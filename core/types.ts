@@ -12,7 +12,6 @@ export type ContentKind =
   | 'table' // column-aligned command output: ps, ls -l, df, du, ss, docker ps, kubectl get
   | 'html'
   | 'code'
-  | 'table' // column-aligned rows: ps, ls -l, df, kubectl get
   | 'text'; // prose, RAG documents, anything else
 
 /** Kinds that explain why an input could not be compressed at all. */
@@ -187,7 +186,7 @@ export interface CompressResult {
   /** The budget the compressors aimed for (absent on a pass-through). */
   budget?: number;
   /**
-   * Set when `text` is over `budget`: what must stay visible (failure evidence, every public name
+   * Set when `text` is more than 1.1 × `budget`: what must stay visible (failure evidence, every public name
    * of a code outline, a kind's floor) took more. A budget the caller gave is first tried again,
    * aiming lower, up to twice.
    */

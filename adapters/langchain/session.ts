@@ -30,8 +30,9 @@ export function createLangChainSession(session: true | SessionOptions, options: 
   return {
     async toolResult(result, call, history) {
       if (typeof result.content !== 'string' || !call.id) return result;
-      const { outputs, step } = sessionOutputs(history ?? []);
-      const arriving: SessionOutput = { id: call.id, tool: call.name, input: call.args, text: result.content, step, query: outputs.at(-1)?.query ?? lastHuman(history) };
+      // The question the agent is on now: the last human message, not that of the last output.
+      const { outputs, step, query } = sessionOutputs(history ?? []);
+      const arriving: SessionOutput = { id: call.id, tool: call.name, input: call.args, text: result.content, step, query };
       const sent = (await core.prepare([...outputs, arriving], { step, arrivals: new Set([call.id]) })).get(call.id);
       if (!sent?.changed) return result;
       const tokenfold = { how: sent.how, folds: sent.folds, ...(sent.result ? { kind: sent.result.kind, tokensBefore: sent.result.tokensBefore, tokensAfter: sent.result.tokensAfter } : {}) };
@@ -55,8 +56,11 @@ export function createLangChainSession(session: true | SessionOptions, options: 
   };
 }
 
-/** The tool outputs of LangChain messages, in order, and the step they are at (AI messages). */
-export function sessionOutputs(messages: readonly BaseMessage[]): { outputs: SessionOutput[]; step: number } {
+/**
+ * The tool outputs of LangChain messages, in order, the step they are at (AI messages) and the
+ * last human text (what an output arriving now answers).
+ */
+export function sessionOutputs(messages: readonly BaseMessage[]): { outputs: SessionOutput[]; step: number; query: string } {
   const inputs = new Map<string, unknown>();
   const outputs: SessionOutput[] = [];
   let step = 0;
@@ -80,10 +84,5 @@ export function sessionOutputs(messages: readonly BaseMessage[]): { outputs: Ses
       between = 0;
     }
   }
-  return { outputs, step };
-}
-
-function lastHuman(messages: readonly BaseMessage[] | undefined): string {
-  const human = messages?.findLast((message) => message?.type === 'human');
-  return typeof human?.text === 'string' ? human.text : '';
+  return { outputs, step, query };
 }

@@ -9,8 +9,9 @@ import { LONG_EVIDENCE_CHARS, LONG_LINE_CHARS, LONG_LINE_SHOWN, MARKER_TOKENS, c
  * Build, lint and test-runner output: jest, vitest, node:test / TAP, mocha, pytest, tsc, eslint,
  * go test, cargo, npm / pnpm / pip / apt.
  *
- * What an agent needs from a test run is what failed, where, and the totals. So every failure,
- * error message, `file:line`, stack frame and summary line stays verbatim and in order, while
+ * What an agent needs from a test run is what failed, where, and the totals. So the evidence of
+ * core/evidence.ts (failures, error messages, `file:line` diagnostics, the first and the project's
+ * own stack frames, summary lines, the last lines) stays verbatim and in order, while
  * passing tests and progress noise (`✓ adds`, `ok 12 - …`, `--- PASS`, `Compiling foo v1.2`,
  * `Requirement already satisfied`, progress bars, dots) fold into one marker per contiguous run
  * whose summary counts them: `[[fold …: 415 lines; 412 passing, 3 skipped]]`.
@@ -30,6 +31,7 @@ const MIN_BUDGET_FOLD_TOKENS = 3 * MARKER_TOKENS;
  * and the rest is kept near the errors, at the end and at the start while the budget lasts.
  */
 export const compressBuild: Compressor = (text, context) => {
+  if (context.lossless) return undefined;
   const { lines, trailingNewline } = splitLines(text);
   const heads = lines.map(classifiedHead);
   const evidence = context.evidence ?? findEvidence(lines);
@@ -52,7 +54,6 @@ export const compressBuild: Compressor = (text, context) => {
       folded.fill(1, start, end);
     }
   }
-  if (context.lossless) return undefined;
   const budgetSpans = foldToBudget(lines, heads, classes, folded, evidence, spans.length, context);
   const allSpans = budgetSpans.length > 0 ? [...spans, ...budgetSpans].sort((a, b) => a.start - b.start) : spans;
   if (allSpans.length === 0) return undefined;
@@ -157,7 +158,8 @@ function lineCost(line: string, evidence: boolean, context: CompressorContext): 
   return context.estimateTokens(line) + 1;
 }
 
-// What a budget fold holds, in words: its warnings and the first command it ran.
+// What a budget fold holds, in words: a repeated error group's label, its warnings and the first
+// command it ran, else `from "<its first line>"`.
 function describeRun(
   heads: readonly string[],
   classes: Uint8Array,

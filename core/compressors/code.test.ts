@@ -868,6 +868,7 @@ describe('compressCode in the languages added with prebuilt grammars', () => {
     const methods = Array.from({ length: 6 }, (_, index) => `    fun method${index}(first: Int, second: String): Int {\n${body('js', '        ').replaceAll('const ', 'val ')}\n        return first\n    }`).join('\n\n');
     const source = `package demo\n\nimport kotlin.math.max\n\nclass Registry(val size: Int) {\n    val label: String = "registry"\n\n${methods}\n\n    companion object {\n        const val LIMIT = 3\n    }\n}\n`;
     const outline = await outlineOf(source, 'Registry.kt');
+    assert.ok(loadedParser('kotlin'), 'the kotlin grammar is loaded, so the outline comes from its tree');
     for (const name of ['class Registry', 'val label', 'fun method0(', 'fun method5(', 'companion object', 'const val LIMIT']) {
       assert.ok(outline.visible.has(lineOf(source, name)), `${name} is visible`);
     }
@@ -878,6 +879,7 @@ describe('compressCode in the languages added with prebuilt grammars', () => {
     const steps = Array.from({ length: 30 }, (_, index) => `      - name: Step ${index}\n        run: npm run task-${index} -- --flag value-${index}`).join('\n');
     const source = `name: ci\non:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n${steps}\n  lint:\n    runs-on: ubuntu-latest\n    script: |\n${Array.from({ length: 20 }, (_, index) => `      echo "line ${index} of a long script block"`).join('\n')}\n`;
     const outline = await outlineOf(source, '.github/workflows/ci.yml', { budget: 150 });
+    assert.ok(loadedParser('yaml'), 'the yaml grammar is loaded, so the outline comes from its tree');
     for (const key of ['name: ci', 'jobs:', '  test:', '  lint:']) assert.ok(outline.visible.has(lineOf(source, key)), `${key} is visible`);
     assert.ok(isFolded(outline, lineOf(source, 'line 5 of a long script')), 'a long value folds');
   });
@@ -886,6 +888,7 @@ describe('compressCode in the languages added with prebuilt grammars', () => {
     const members = Array.from({ length: 40 }, (_, index) => `  "crates/member-number-${index}",`).join('\n');
     const source = `[package]\nname = "demo"\nversion = "0.1.0"\n\n[workspace]\nmembers = [\n${members}\n]\n\n[profile.release]\nlto = true\n`;
     const outline = await outlineOf(source, 'Cargo.toml');
+    assert.ok(loadedParser('toml'), 'the toml grammar is loaded, so the outline comes from its tree');
     for (const key of ['[package]', 'name = "demo"', '[workspace]', 'members = [', '[profile.release]', 'lto = true']) assert.ok(outline.visible.has(lineOf(source, key)), `${key} is visible`);
     assert.ok(isFolded(outline, lineOf(source, 'member-number-20')));
   });

@@ -5,7 +5,9 @@ import {
   itemsFromSpans,
   queryTerms,
   renderItems,
+  selectiveTerms,
   splitLines,
+  tokenRatio,
   worthFolding,
   type LineSpan,
 } from './lines.ts';
@@ -101,16 +103,6 @@ export const compressDiff: Compressor = (text, context) => {
   spans.sort((a, b) => a.start - b.start);
   return renderItems(lines, itemsFromSpans(lines, spans), trailingNewline);
 };
-
-/**
- * The query terms that pick some files out of several: a term in the path of more than half of
- * them (`core` in `git log -p -- core`, the command line as the query) says nothing about which
- * file the agent is after, and would keep the whole diff open.
- */
-function selectiveTerms(paths: readonly string[], terms: readonly string[]): string[] {
-  if (paths.length < 2) return [...terms];
-  return terms.filter((term) => paths.filter((path) => path.includes(term)).length * 2 <= paths.length);
-}
 
 // Body line marks.
 const CONTEXT_LINE = 1;
@@ -307,11 +299,12 @@ function foldToBudget(
   }
   if (visible <= context.budget) return folded;
   // The estimate runs 20-25% over the exact count on diffs of code (punctuation, indentation):
-  // before folding changed lines for it, count what would be shown, and size the hunks to scale.
-  const exact = context.countTokens(lines.filter((_, index) => !hidden[index]).join('\n'));
-  const scale = exact / visible;
-  if (exact <= context.budget) return folded;
-  visible = exact;
+  // before folding changed lines for it, scale it to the caller's tokenizer (on a sample of a
+  // large diff; up to 64 KB it is counted whole).
+  const shown = lines.filter((_, index) => !hidden[index]).join('\n');
+  const scale = (context.estimateTokens(shown) * tokenRatio(shown, context, 65_536)) / visible;
+  if (visible * scale <= context.budget) return folded;
+  visible *= scale;
   for (let index = 0; index < lines.length; index++) lineTokens[index]! *= scale;
 
   // Only hunks big enough to fold are candidates; only their changed lines decide relevance.

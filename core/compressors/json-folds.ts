@@ -31,43 +31,88 @@ const NAMING_KEY = /^"(id|key|name|login|sha|number|title|slug|\w*_id|\w*Id|\w*_
 /**
  * The text of a fold of some rows of a collection: one row per line, raw and minified; a map's
  * rows carry their key (`"5.0.2":"2023-03-16T…"`). A row over `MAX_ROW_CHARS` is laid out.
- * When each row sat on a line of its own in the input (pretty-printed JSON, NDJSON) and none was
- * laid out, `lineNumbers` gives each fold line the input line its row started on, so that
- * `unfold`'s `lines` and `grep` speak of the input's lines.
+ * When each row sat alone on one input line (pretty-printed JSON with one row a line, NDJSON)
+ * and none was laid out, `lineNumbers` gives each fold line the input line that holds that row,
+ * so that `unfold`'s `lines` and `grep` speak of the input's lines. A row spread over several
+ * input lines (`JSON.stringify(rows, null, 2)`), or sharing its line, leaves the fold unnumbered:
+ * numbering it by the line of its `{` would send `lines` and `grep` to the wrong line.
  *
  * @example
- * foldedRowsText(tree, [releaseNode], true, lineOf); // { text: '"5.0.2":"2023-03-16T17:09:36.391Z"', lineNumbers: [1045] }
+ * foldedRowsText(tree, [releaseNode], true, lineIndex(text)); // { text: '"5.0.2":"2023-03-16T17:09:36.391Z"', lineNumbers: [1045] }
  */
 export function foldedRowsText(
   tree: JsonTree,
   rows: readonly number[],
   withKeys: boolean,
-  lineOf: (offset: number) => number,
+  lineOf: LineOf,
 ): { text: string; lineNumbers?: number[] } {
   const lines = rows.map((row) => layout(tree, row, withKeys, '', MAX_ROW_CHARS));
   const text = lines.join('\n');
-  if (lines.some((line) => line.includes('\n'))) return { text };
+  if (!lineOf.holds || lines.some((line) => line.includes('\n'))) return { text };
   const lineNumbers = rows.map((row) => lineOf(tree.source[row]!));
   for (let index = 1; index < lineNumbers.length; index++) if (lineNumbers[index]! <= lineNumbers[index - 1]!) return { text };
+  for (let index = 0; index < lines.length; index++) if (!lineOf.holds(lineNumbers[index]!, lines[index]!)) return { text };
   return { text, lineNumbers };
 }
 
 /**
+ * The input line of an input offset; from `lineIndex`, also whether an input line holds exactly
+ * one row. A plain function numbers no fold.
+ */
+export type LineOf = ((offset: number) => number) & { holds?: (line: number, row: string) => boolean };
+
+/**
  * The 1-based line of an offset of `text`, by binary search over its line breaks (found on the
- * first call: a fold of a minified document never pays for them).
+ * first call: a fold of a minified document never pays for them), and `holds(line, row)`: whether
+ * that input line is `row` (minified) up to whitespace outside strings and one trailing comma.
  *
  * @example
  * lineIndex('a\nb')(2); // 2
+ * lineIndex('[\n  {"id": 1},\n  {"id": 2}\n]').holds(2, '{"id":1}'); // true
  */
-export function lineIndex(text: string): (offset: number) => number {
+export function lineIndex(text: string): LineOf & { holds: NonNullable<LineOf['holds']> } {
   let breaks: number[] | undefined;
-  return (offset) => {
+  const breaksOf = () => {
     if (!breaks) {
       breaks = [];
       for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) breaks.push(at);
     }
-    return countBelow(breaks, offset) + 1;
+    return breaks;
   };
+  const lineOf = (offset: number) => countBelow(breaksOf(), offset) + 1;
+  const holds = (line: number, row: string) => {
+    const all = breaksOf();
+    if (line < 1 || line > all.length + 1) return false;
+    return lineIs(text, line === 1 ? 0 : all[line - 2]! + 1, line <= all.length ? all[line - 1]! : text.length, row);
+  };
+  return Object.assign(lineOf, { holds });
+}
+
+// Whether text[from, to) is `row` once whitespace outside strings goes from both (a `RAW` line
+// keeps its own), with at most one comma after it. Stops at the first difference, so a long line
+// costs about what the row costs.
+function lineIs(text: string, from: number, to: number, row: string): boolean {
+  const blank = (c: number) => c === 32 || c === 9 || c === 13 || c === 10;
+  let at = 0;
+  let inString = false;
+  let escaped = false;
+  let comma = false;
+  for (let index = from; index < to; index++) {
+    const c = text.charCodeAt(index);
+    if (!inString && blank(c)) continue;
+    while (!inString && at < row.length && blank(row.charCodeAt(at))) at++;
+    if (at === row.length) {
+      if (c !== 44 || comma) return false;
+      comma = true;
+      continue;
+    }
+    if (c !== row.charCodeAt(at++)) return false;
+    if (escaped) escaped = false;
+    else if (inString && c === 92) escaped = true;
+    else if (c === 34) inString = !inString;
+  }
+  while (!inString && at < row.length && blank(row.charCodeAt(at))) at++;
+  return at === row.length;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { CompressorContext, Piece } from '../types.ts';
 import { mentionsTrouble, unquote } from './json-rows.ts';
+import { tokenRatio } from './lines.ts';
 import { ARRAY, ATOM, OBJECT, SEQUENCE, STRING, childrenOf, keyOf, rawOf } from './json-scan.ts';
 import type { JsonTree } from './json-scan.ts';
 
@@ -86,7 +87,7 @@ export function createPlan(tree: JsonTree, context: CompressorContext, lineOf: (
 
   const plan: Plan = {
     tree,
-    ratio: calibrate(tree.minified, context),
+    ratio: tokenRatio(tree.minified, context),
     cost: new Float64Array(count),
     keyCost: new Float64Array(count),
     floor: new Float64Array(count),
@@ -276,17 +277,4 @@ function findQueryHits(minified: string, query: string): number[][] {
   });
 }
 
-// Exact tokens per estimated token, from one exact count of three windows: about a sixteenth of
-// the text (between 512 chars and 6 KB), so that it costs little next to counting the input.
-function calibrate(minified: string, context: CompressorContext): number {
-  const window = Math.round(Math.min(2048, Math.max(171, minified.length / 48)));
-  const middle = Math.floor(minified.length / 2);
-  const sample =
-    minified.length <= 3 * window
-      ? minified
-      : minified.slice(0, window) + minified.slice(middle, middle + window) + minified.slice(-window);
-  const estimate = context.estimateTokens(sample);
-  if (estimate === 0) return 1;
-  return Math.min(3, Math.max(0.5, context.countTokens(sample) / estimate));
-}
 

@@ -481,3 +481,68 @@ describe('compressJson on `npm view semver --json` (a real registry answer)', ()
     assert.deepEqual(hits, [`"${key}":"${time[key!]}"`]);
   });
 });
+
+describe('compressJson fold line numbers', () => {
+  // Drops whitespace outside strings: an input line as the fold holds it.
+  const minified = (line: string) => line.replace(/("(?:[^"\\]|\\.)*")|\s+/g, (_, quoted?: string) => quoted ?? '');
+  const rows = Array.from({ length: 200 }, (_, id) => ({ id, name: `worker-${id}`, state: id % 7 === 0 ? 'idle' : 'busy' }));
+
+  /** Every fold of `text`, unfolded: its lines and, where it says so, their input lines. */
+  async function foldsOf(text: string, budget: number) {
+    const result = await compress(text, { exactCounts: true, budget });
+    const folds: Array<{ id: string; lines: string[]; lineNumbers?: readonly number[] }> = [];
+    for (const { id } of findMarkers(result.text)) {
+      const unfolded = await unfold(id);
+      assert.equal(unfolded.status, 'ok', `marker ${id} must resolve`);
+      if (unfolded.status === 'ok') folds.push({ id, lines: unfolded.text.split('\n'), lineNumbers: unfolded.lineNumbers });
+    }
+    return folds;
+  }
+
+  // Each numbered fold line must be what its input line holds (trimmed, without a trailing comma).
+  function assertNumberedAsInput(text: string, folds: Awaited<ReturnType<typeof foldsOf>>) {
+    const inputLines = text.split('\n');
+    for (const fold of folds) {
+      if (!fold.lineNumbers) continue;
+      assert.equal(fold.lineNumbers.length, fold.lines.length);
+      fold.lines.forEach((line, index) => {
+        const input = inputLines[fold.lineNumbers![index]! - 1]!.trim().replace(/,$/, '');
+        assert.notEqual(input, '{', `fold line ${index + 1} is not numbered by a row's "{" line`);
+        assert.equal(minified(input), line, `input line ${fold.lineNumbers![index]} holds fold line ${index + 1}`);
+      });
+    }
+  }
+
+  it('does not number rows spread over several input lines by their "{" line', async () => {
+    const text = JSON.stringify(rows, null, 2);
+    const folds = await foldsOf(text, 400);
+    const rowFolds = folds.filter((fold) => fold.lines.every((line) => line.startsWith('{"id":')));
+    assert.ok(rowFolds.length > 0, 'some rows fold');
+    assertNumberedAsInput(text, folds);
+    assert.ok(rowFolds.every((fold) => !fold.lineNumbers), 'rows of several input lines leave the fold unnumbered');
+
+    // grep on a folded id still returns that row, whole.
+    const fold = rowFolds[0]!;
+    const row = JSON.parse(fold.lines[Math.floor(fold.lines.length / 2)]!) as (typeof rows)[number];
+    const hit = await unfold(fold.id, { grep: `"id":${row.id},` });
+    assert.equal(hit.status, 'ok');
+    if (hit.status !== 'ok') return;
+    const found = hit.text.split('\n');
+    assert.equal(found.length, 1);
+    assert.deepEqual(JSON.parse(found[0]!.replace(/^\d+: /, '')), rows[row.id]);
+  });
+
+  it('numbers rows that each sit alone on one input line, spaces and all', async () => {
+    const line = (row: object) => `  ${JSON.stringify(row).replaceAll('":', '": ').replaceAll(',"', ', "')}`;
+    const text = `[\n${rows.map(line).join(',\n')}\n]`;
+    const folds = await foldsOf(text, 400);
+    const rowFolds = folds.filter((fold) => fold.lines.every((entry) => entry.startsWith('{"id":')));
+    assert.ok(rowFolds.length > 0 && rowFolds.every((fold) => fold.lineNumbers), 'one row a line keeps input line numbers');
+    assertNumberedAsInput(text, folds);
+    const fold = rowFolds[0]!;
+    const at = fold.lineNumbers![3]!;
+    const range = await unfold(fold.id, { lines: String(at) });
+    assert.equal(range.status, 'ok');
+    if (range.status === 'ok') assert.equal(range.text, `${at}: ${fold.lines[3]}`);
+  });
+});

@@ -27,7 +27,7 @@ import { tableOf } from './json-table.ts';
  *   and anomalous values, outliers, query matches: json-rows.ts), its first and last rows, rows
  *   that show key paths no other visible row shows, then others in order. The rest go into one
  *   fold, one row per line (json-folds.ts), so that unfold's `grep` and `lines` reach one row or
- *   one map entry, numbered as in the input when each row had an input line of its own:
+ *   one map entry, numbered as in the input only when each row sat alone on one input line:
  *   `[[fold …: 481 rows; "color" "blue" 481]]`, `[[fold …: 2769 items; keys "2.4.0" to "5.5.0",
  *   dates 2017-05-13 to 2024-03-29]]`. A fold that would hide about what its marker costs does not
  *   happen, and a list of a few scalars (ids, tags, codes: json-plan.ts) is never cut.
@@ -273,6 +273,7 @@ function emitHidden(
     emit(plan, block ? `# keys of the folded entries: ${keys}\n` : `${keys}:`);
   }
   const summary = summarize(hidden);
+  // plan.lineOf comes from lineIndex: it also tells whether an input line holds just one row.
   const folded = foldedRowsText(tree, hidden.map((index) => rows[index]!), isMap, plan.lineOf);
   emitFold(plan, {
     ...folded,

@@ -1,4 +1,4 @@
-import type { FoldRequest, Piece } from '../types.ts';
+import type { CompressorContext, FoldRequest, Piece } from '../types.ts';
 
 /*
  * Helpers shared by the line-based compressors (build output, search results, diffs).
@@ -222,4 +222,34 @@ export function countTerms(text: string, terms: readonly string[]): number {
   let hits = 0;
   for (const term of terms) if (text.includes(term)) hits++;
   return hits;
+}
+
+/**
+ * Exact tokens per estimated token of `text`, from one exact count of three windows of it (about
+ * a sixteenth, between 512 characters and 6 KB), or of all of it up to `wholeUpTo` characters,
+ * clamped to 0.5-3: what scales a compressor's estimates to the caller's tokenizer at little cost
+ * next to counting the text.
+ *
+ * @example
+ * const ratio = tokenRatio(diffText, context); // 0.8 on punctuation-dense code
+ */
+export function tokenRatio(text: string, context: Pick<CompressorContext, 'countTokens' | 'estimateTokens'>, wholeUpTo = 0): number {
+  const window = Math.round(Math.min(2048, Math.max(171, text.length / 48)));
+  const middle = Math.floor(text.length / 2);
+  const sample = text.length <= Math.max(3 * window, wholeUpTo) ? text : text.slice(0, window) + text.slice(middle, middle + window) + text.slice(-window);
+  const estimate = context.estimateTokens(sample);
+  if (estimate === 0) return 1;
+  return Math.min(3, Math.max(0.5, context.countTokens(sample) / estimate));
+}
+
+/**
+ * The query terms that pick some of `texts` (lower-cased) out: a term in more than half of them
+ * (`core` in `git log -p -- core`, the command line as the query) says nothing about which one the
+ * agent is after, and keeping every text it is in would keep them all.
+ *
+ * @example
+ * selectiveTerms(['core/a.ts', 'core/b.ts', 'cli/c.ts'], ['core', 'cli']); // ['cli']
+ */
+export function selectiveTerms(texts: readonly string[], terms: readonly string[]): string[] {
+  return terms.filter((term) => texts.filter((text) => text.includes(term)).length <= Math.max(1, texts.length / 2));
 }

@@ -197,7 +197,7 @@ function finish(lines: readonly string[], columns: number, runs: Gutter[]): Tabl
     const line = lines[index]!;
     if (line.trim() === '') return false;
     if (tabs) return line.split('\t').length === columns;
-    return crossings(line, runs) <= 1 || crossings(line, runs) <= runs.length / 4;
+    return crossings(line, runs) <= Math.max(1, runs.length / 4);
   };
   // The longest run of fitting lines; one odd line between two rows does not end it.
   let best = { first: -1, last: -2 };

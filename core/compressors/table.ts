@@ -1,6 +1,6 @@
 import type { Compressor, CompressorContext, FoldRequest, Piece } from '../types.ts';
 import { findEvidence } from '../evidence.ts';
-import { MARKER_TOKENS, countTerms, foldLines, queryTerms, splitLines, worthFolding } from './lines.ts';
+import { MARKER_TOKENS, countTerms, foldLines, queryTerms, selectiveTerms, splitLines, worthFolding } from './lines.ts';
 import { describeColumns, standouts, summarizeRows, type ColumnFacts } from './table-columns.ts';
 import { cellsOf, findLayout, type TableLayout } from './table-layout.ts';
 
@@ -160,7 +160,7 @@ class Selection {
 function chooseRows(selection: Selection, lines: readonly string[], rowLines: readonly number[], columns: readonly ColumnFacts[], context: CompressorContext): void {
   const budget = context.budget;
   const evidence = context.evidence?.keep ?? findEvidence(lines, { tail: false }).keep;
-  const terms = selectiveTerms(lines, rowLines, queryTerms(context.query));
+  const terms = selectiveTerms(rowLines.map((line) => lines[line]!.toLowerCase()), queryTerms(context.query));
   for (const line of rowLines) {
     if (evidence[line] || (terms.length > 0 && countTerms(lines[line]!.toLowerCase(), terms) > 0)) selection.keep(line);
   }
@@ -189,12 +189,6 @@ function chooseRows(selection: Selection, lines: readonly string[], rowLines: re
   }
 }
 
-// Query terms that single rows out: a term in most rows (`root` in `ps aux`) does not.
-function selectiveTerms(lines: readonly string[], rowLines: readonly number[], terms: readonly string[]): string[] {
-  if (terms.length === 0) return [];
-  const lowered = rowLines.map((line) => lines[line]!.toLowerCase());
-  return terms.filter((term) => lowered.filter((line) => line.includes(term)).length <= Math.max(1, rowLines.length / 2));
-}
 
 // Kept lines in place; hidden runs fold where they are, or become `…` with one fold after the table.
 function render(

@@ -11,6 +11,10 @@ import {
   historyFolds,
   learnedBudget,
   loadStats,
+  o200kCounter,
+  readLedger,
+  settleLedger,
+  summarizeLedger,
   unfold,
   unifiedDiff,
   worthRewriting,
@@ -210,6 +214,72 @@ describe('createSession', () => {
     const key = Object.keys(stats)[0]!;
     assert.equal(stats[key]!.outputs, 6);
     assert.equal(stats[key]!.unfolds, 0);
+    // Never unfolded: the next output of the kind gets a budget under the default.
+    const tokens = o200kCounter.count(view(200));
+    const budget = learnedBudget(stats[key], tokens);
+    assert.ok(budget !== undefined && budget < defaultBudget(tokens), `learned ${budget}, default ${defaultBudget(tokens)}`);
+  });
+
+  it('counts a diff once in the ledger: what it saved over the compression that ran for it', async () => {
+    const { session, store } = setUp();
+    // Long enough that the re-read is compressed (freshly, so counted) before the diff wins.
+    const first = view(200);
+    await session.prepare([output('c1', 1, first, 'cat src/app.py')], { step: 1 });
+    await settleLedger();
+    const before = summarizeLedger(await readLedger(store, { namespace: 'test' })).total.saved;
+    const reread = view(200, 100);
+    const sent = await session.prepare([output('c1', 1, first, 'cat src/app.py'), output('c2', 2, reread, 'cat src/app.py')], { step: 2 });
+    const diff = sent.get('c2')!;
+    assert.equal(diff.how, 'diff');
+    await settleLedger();
+    const entries = await readLedger(store, { namespace: 'test' });
+    const saved = summarizeLedger(entries).total.saved - before;
+    // The re-read's compression and its diff together: from the output's tokens to the diff's.
+    const compression = entries.filter((entry) => entry.type === 'compress').at(-1)!;
+    const reference = entries.find((entry) => entry.type === 'reference' && entry.kind === 'diff')!;
+    assert.equal(reference.tokensBefore, compression.tokensAfter);
+    assert.equal(saved, compression.tokensBefore! - o200kCounter.count(diff.text));
+  });
+
+  it('counts a duplicate in the ledger with the exact tokens of the output', async () => {
+    const { session, store } = setUp();
+    const text = view(60);
+    const sent = await session.prepare([output('c1', 1, text, 'cat src/app.py'), output('c2', 2, text, 'cat src/app.py')], { step: 3 });
+    await settleLedger();
+    const reference = (await readLedger(store, { namespace: 'test' })).find((entry) => entry.type === 'reference');
+    assert.deepEqual([reference?.tokensBefore, reference?.tokensAfter], [o200kCounter.count(text), o200kCounter.count(sent.get('c2')!.text)]);
+  });
+
+  it('folds history only when preparing a model call, never on a call for arrivals', async () => {
+    const { session, store } = setUp({ history: 'always' });
+    const t1 = output('t1', 1, `${view(80)}\nFAILED test_app.py::test_value - AssertionError`, 'pytest');
+    const t2 = output('t2', 2, view(80, 3), 'pytest');
+    await session.prepare([t1], { step: 1, arrivals: new Set(['t1']) });
+    const arrival = await session.prepare([t1, t2], { step: 3, arrivals: new Set(['t2']) });
+    assert.notEqual(arrival.get('t1')!.how, 'history');
+    await settleLedger();
+    const rewrites = async () => (await readLedger(store, { namespace: 'test' })).filter((entry) => entry.type === 'history-rewrite').length;
+    assert.equal(await rewrites(), 0);
+    const model = await session.prepare([t1, t2], { step: 4, arrivals: new Set() });
+    assert.equal(model.get('t1')!.how, 'history');
+    await settleLedger();
+    assert.equal(await rewrites(), 1);
+  });
+
+  it('remembers at most maxEntries fold origins, oldest first out', async () => {
+    const store = new Keyv();
+    const environment = { store, namespace: 'test', minTokens: 50, maxEntries: 2 };
+    const session = createSession({}, createToolOutputCompressor(environment), environment);
+    const log = (tag: string) => Array.from({ length: 600 }, (_, index) => `2026-12-02 10:${String(index % 60).padStart(2, '0')}:00 INFO ${tag} ${index % 7}: batch ${index} done in ${index % 13} ms`).join('\n');
+    const outputs = ['alpha', 'beta', 'gamma', 'delta'].map((tag, index) => output(`c${index}`, index + 1, log(tag), `cat ${tag}.log`));
+    const sent = await session.prepare(outputs, { step: 5 });
+    const firstFold = findMarkers(sent.get('c0')!.text)[0]!.id;
+    const lastFold = findMarkers(sent.get('c3')!.text)[0]!.id;
+    const unfolds = (id: string, call: string): SessionOutput => ({ id: call, tool: 'unfold', input: { id }, text: 'line\n', step: 6 });
+    await session.prepare([unfolds(firstFold, 'u1'), unfolds(lastFold, 'u2')], { step: 6 });
+    const stats = await loadStats(store, 'test');
+    // The first output's folds were forgotten; the last one's unfold counts.
+    assert.equal(Object.values(stats).reduce((sum, entry) => sum + entry.unfolds, 0), 1);
   });
 
   it('counts an unfold of a 15-digit fold id against the tool and kind that made the fold', async () => {

@@ -88,6 +88,8 @@ export interface Session {
    * The text to send for each output, by tool call id. With `arrivals`, only those ids are new
    * (adapters that store what they sent: the other outputs' text is what was sent); without it,
    * every id not seen before is new. Never rejects: a failure sends the output as it is.
+   * History folds are decided only on calls that prepare a model call (`arrivals` absent or
+   * empty): a call with arrivals answers for them alone and leaves the history as it is.
    */
   prepare(outputs: readonly SessionOutput[], context: { step: number; arrivals?: ReadonlySet<string> }): Promise<Map<string, PreparedOutput>>;
 }
@@ -131,10 +133,15 @@ export function createSession(options: SessionOptions, compressOutput: ToolOutpu
     expectedSteps: options.expectedSteps,
     pricing: { ...DEFAULTS.pricing, ...options.pricing },
   };
+  // What the session remembers, each capped at maxEntries, oldest first out.
+  const maxEntries = environment.maxEntries ?? 1000;
   const known = new Map<string, Known>();
   const written = new Set<string>();
   const foldOrigin = new Map<string, string>();
   const unfoldsSeen = new Set<string>();
+  const trim = (collection: Set<string> | Map<string, unknown>) => {
+    while (collection.size > maxEntries) collection.delete(collection.keys().next().value!);
+  };
   let counter: TokenCounter | undefined;
   let learned: LearnedStats | undefined;
   let pending: LearnedStats = {};
@@ -156,6 +163,7 @@ export function createSession(options: SessionOptions, compressOutput: ToolOutpu
       return false;
     }
     written.add(id);
+    trim(written);
     return true;
   }
 
@@ -177,8 +185,9 @@ export function createSession(options: SessionOptions, compressOutput: ToolOutpu
       const reference = duplicateText(fold.id, repeat.of.id, fold.lines);
       if (reference.length < text.length && (await keep(fold.id, text))) {
         const sent = asSent(reference, 'duplicate');
-        savings?.sent(counter!.count(text), sent.sentTokens);
-        return noteArrival(sent, text);
+        const tokensBefore = counter!.count(text);
+        savings?.sent(tokensBefore, sent.sentTokens);
+        return noteArrival(sent, text, tokensBefore);
       }
     }
     const budget = options.learn === false ? undefined : learnedBudget(learned?.[key], estimateTokens(text));
@@ -189,27 +198,31 @@ export function createSession(options: SessionOptions, compressOutput: ToolOutpu
       const patched = diffText(fold.id, repeat.of.id, fold.lines, repeat.patch);
       if (patched.length < best.sent.length && counter!.count(patched) < best.sentTokens && (await keep(fold.id, text))) {
         const sent = asSent(patched, 'diff');
-        // A fresh compression of this output was counted when it ran; the diff replaced it.
-        if (compressed && !compressed.cached) savings?.sent(0, sent.sentTokens - best.sentTokens, false);
-        else savings?.sent(counter!.count(text), sent.sentTokens);
-        return noteArrival(sent, text);
+        // A fresh compression of this output was counted (tally and ledger) when it ran; the diff
+        // replaced what it sent, so only the difference is counted again.
+        const fresh = compressed !== undefined && !compressed.cached;
+        const tokensBefore = fresh ? best.sentTokens : counter!.count(text);
+        if (fresh) savings?.sent(0, sent.sentTokens - tokensBefore, false);
+        else savings?.sent(tokensBefore, sent.sentTokens);
+        return noteArrival(sent, text, tokensBefore);
       }
     }
     return noteArrival(best, text);
   }
 
   // Counts the output for learning and the ledger, and remembers where each fold came from.
-  function noteArrival(entry: Known, original: string): Known {
+  // `tokensBefore`: for a reference or diff, what the ledger counts it as replacing.
+  function noteArrival(entry: Known, original: string, tokensBefore?: number): Known {
     bump(entry.statsKey, 'outputs');
     for (const id of entry.folds) {
       if (!foldOrigin.has(id)) bump(entry.statsKey, 'folds');
       foldOrigin.set(id, entry.statsKey);
     }
+    trim(foldOrigin);
     const foldedChars = entry.result && entry.how === 'compressed' ? entry.result.folds.reduce((sum, fold) => sum + fold.chars, 0) : original.length;
     if (entry.folds.length > 0) bump(entry.statsKey, 'foldedChars', foldedChars);
     if (entry.how === 'duplicate' || entry.how === 'diff') {
-      const tokensBefore = entry.result?.tokensBefore ?? estimateTokens(original);
-      record({ type: 'reference', tool: entry.tool, kind: entry.how, tokensBefore, tokensAfter: entry.sentTokens, folds: entry.folds.length, detail: { of: entry.id, foldIds: entry.folds } });
+      record({ type: 'reference', tool: entry.tool, kind: entry.how, tokensBefore: tokensBefore ?? counter!.count(original), tokensAfter: entry.sentTokens, folds: entry.folds.length, detail: { of: entry.id, foldIds: entry.folds } });
     }
     return entry;
   }
@@ -218,6 +231,7 @@ export function createSession(options: SessionOptions, compressOutput: ToolOutpu
   function noteUnfold(output: SessionOutput): void {
     if (unfoldsSeen.has(output.id)) return;
     unfoldsSeen.add(output.id);
+    trim(unfoldsSeen);
     const fields = typeof output.input === 'object' && output.input !== null ? (output.input as Record<string, unknown>) : {};
     const id = parseFoldId(fields.id ?? output.input);
     const key = id === undefined ? undefined : foldOrigin.get(id);
@@ -255,6 +269,7 @@ export function createSession(options: SessionOptions, compressOutput: ToolOutpu
       const text = historyText(id, entry.tool, entry.subject, entry.input, entry.original, fold.reason);
       if (!entry.history) {
         foldOrigin.set(id, entry.statsKey);
+        trim(foldOrigin);
         record({ type: 'history-rewrite', tool: entry.tool, tokensBefore: entry.sentTokens, tokensAfter: counter!.count(text), folds: 1, detail: { reason: fold.reason, step: fold.step, foldIds: [id] } });
       }
       entry.history = { reason: fold.reason, text };
@@ -280,12 +295,13 @@ export function createSession(options: SessionOptions, compressOutput: ToolOutpu
             entry = await arrive(output, inHistory);
             arrivedNow.add(output.id);
             known.set(output.id, entry);
-            if (known.size > (environment.maxEntries ?? 1000)) known.delete(known.keys().next().value!);
+            trim(known);
           }
           inHistory.push(entry!);
           historyOutputs.push(output);
         }
-        if (policy.history !== 'keep') await foldHistory(inHistory, historyOutputs, context.step);
+        // A call for arrivals only answers for them; folds are for the model call's history.
+        if (policy.history !== 'keep' && !context.arrivals?.size) await foldHistory(inHistory, historyOutputs, context.step);
         inHistory.forEach((entry, index) => {
           const given = historyOutputs[index]!.text;
           const text = entry.history?.text ?? entry.sent;

@@ -11,8 +11,8 @@ import { createSpanBuilder, type FoldSpan } from './spans.ts';
  * `impl`, `namespace` ...) is outlined in turn, so that methods show; any other block folds, its
  * header staying visible; a header that names what the query asks for, or a block holding a row
  * the query points at, stays open. Lines at the outer level (imports, constants, closing braces)
- * all stay. Linear in practice: one pass per nesting level of containers, and a brace scan that
- * stops at the first row back at the header's depth.
+ * all stay. Linear in practice: one pass per nesting level of containers, and one brace pass over
+ * the whole file, made the first time a row opens a brace, that finds the row closing each block.
  */
 
 // Headers whose blocks are lists of members, worth outlining rather than folding; C++ access
@@ -30,7 +30,7 @@ const BRACE_ROW = /^\s*\{\s*(\/\/.*)?$/;
 const MAX_DEPTH = 32;
 // Only the start of a long line is searched for a container keyword or a query name.
 const HEADER_CHARS = 300;
-// A brace block is looked for over at most this many rows.
+// A brace block is followed over at most this many rows.
 const MAX_BRACE_ROWS = 20_000;
 
 export interface IndentationOutlineOptions {
@@ -72,6 +72,9 @@ export function outlineByIndentation(lines: readonly string[], options: Indentat
     return -1;
   };
 
+  // The row closing the brace block each row opens, found in one pass when first needed.
+  let closeOf: Int32Array | undefined;
+
   const outlineRange = (start: number, end: number, depth: number): void => {
     let row = start;
     while (row < end) {
@@ -88,8 +91,9 @@ export function outlineByIndentation(lines: readonly string[], options: Indentat
       }
       // A brace opened on this row and closed further down than the indentation says.
       if (last === row && opensBrace(lines[row]!)) {
-        const close = matchingBrace(lines, row, Math.min(end, row + MAX_BRACE_ROWS));
-        if (close > row + 1) last = close - 1;
+        closeOf ??= closingRows(lines);
+        const close = closeOf[row]!;
+        if (close > row + 1 && close < end && close < row + MAX_BRACE_ROWS) last = close - 1;
       }
       builder.keep(row, row);
       if (last > row) {
@@ -146,20 +150,33 @@ function opensBrace(line: string): boolean {
   return /\{\s*(\/\/.*|\/\*.*\*\/\s*)?$/.test(line);
 }
 
-// The row holding the `}` that closes the brace opened at the end of row `start`, or -1. Strings
-// and comments are skipped roughly (quotes on one row, `//` to the end of the row).
-function matchingBrace(lines: readonly string[], start: number, end: number): number {
-  let depth = 0;
-  for (let row = start; row < end; row++) {
+// For each row, the row holding the `}` that closes the block the row opens, or -1: the block of
+// the first brace the row leaves open, so that `} else {` closes the block above and opens its own.
+// One pass with a stack of open braces. Strings and comments are skipped roughly (quotes on one
+// row, `//` to the end of the row).
+function closingRows(lines: readonly string[]): Int32Array {
+  const closeOf = new Int32Array(lines.length).fill(-1);
+  // Open braces: the row of each, and whether it is the one whose block its row heads.
+  const openRows: number[] = [];
+  const heads: boolean[] = [];
+  for (let row = 0; row < lines.length; row++) {
     const line = lines[row]!.replace(/"(\\.|[^"\\])*"|'(\\.|[^'\\])*'|\/\/.*$/g, '');
+    // Braces left on the stack from rows above; those above this mark were opened on this row.
+    let below = openRows.length;
     for (let index = 0; index < line.length; index++) {
       const c = line.charCodeAt(index);
-      if (c === 123) depth++;
-      else if (c === 125 && --depth === 0) return row;
+      if (c === 123) {
+        openRows.push(row);
+        heads.push(false);
+      } else if (c === 125 && openRows.length > 0) {
+        const opened = openRows.pop()!;
+        if (heads.pop()) closeOf[opened] = row;
+        below = Math.min(below, openRows.length);
+      }
     }
-    if (depth <= 0) return -1;
+    if (openRows.length > below) heads[below] = true;
   }
-  return -1;
+  return closeOf;
 }
 
 function namesQuery(header: string, queryNames: ReadonlySet<string>): boolean {
